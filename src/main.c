@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discovery/disc_config.h"
+#include "discovery/disc_hosts.h"
 #include "discovery/disc_sshcfg.h"
+#include "util/strbuf.h"
 #include "util/err.h"
 
 struct cli {
@@ -103,20 +106,47 @@ static int cmd_resolve(struct cli *c)
 	return rc == ERR_OK ? 0 : fail(rc);
 }
 
+/* The filtered, grouped host list: config first (first run, config errors),
+ * then ssh_config; no network. */
 static int cmd_hosts(struct cli *c)
 {
-	struct disc_sshcfg *cfg = NULL;
+	struct disc_config *conf = NULL;
+	struct disc_sshcfg *ssh = NULL;
+	struct disc_hosts *hosts = NULL;
 	const char *const *aliases = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	bool json = false;
+	size_t n;
 	int rc;
 
-	rc = disc_sshcfg_load(c->ssh_config, &cfg);
+	for (int i = 0; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--json"))
+			return usage_error(c->argv[i][0] == '-' ? "hosts: unknown option '%s'"
+			                                        : "hosts: unexpected argument '%s'",
+			                   c->argv[i]);
+		json = true;
+	}
+	rc = disc_config_open(c->config, stderr, &conf);
+	if (rc == ERR_OK)
+		rc = disc_sshcfg_load(c->ssh_config, &ssh);
 	if (rc != ERR_OK)
-		return fail(rc);
-	disc_sshcfg_aliases(cfg, &aliases);
-	for (size_t i = 0; aliases && aliases[i]; i++)
-		printf("%s\n", aliases[i]);
-	disc_sshcfg_free(cfg);
-	return 0;
+		goto out;
+	n = disc_sshcfg_aliases(ssh, &aliases);
+	rc = disc_hosts_build(conf, aliases, n, stderr, &hosts);
+	if (rc != ERR_OK)
+		goto out;
+	if (json) {
+		disc_hosts_write_json(hosts, &sb);
+		printf("%s\n", strbuf_str(&sb));
+	} else {
+		disc_hosts_print_table(hosts, stdout);
+	}
+out:
+	strbuf_free(&sb);
+	disc_hosts_free(hosts);
+	disc_sshcfg_free(ssh);
+	disc_config_free(conf);
+	return rc == ERR_OK ? 0 : fail(rc);
 }
 
 static int cmd_dashboard(struct cli *c)
