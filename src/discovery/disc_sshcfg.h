@@ -22,8 +22,11 @@ void disc_sshcfg_free(struct disc_sshcfg *cfg);
  * followed, duplicates dropped. *out is NULL-terminated and owned by cfg. */
 size_t disc_sshcfg_aliases(const struct disc_sshcfg *cfg, const char *const **out);
 
-/* The effective options for `host`, as `ssh -G host` prints them.
- * Returns ERR_OK and a new *out (free with disc_opts_free), or ERR_CONFIG. */
+/* The effective options for `host`, as `ssh -G host` prints them. `host` may
+ * be "user@host" or "ssh://[user@]host[:port]" as on ssh's command line.
+ * Match exec commands run here (10 s limit each).
+ * Returns ERR_OK and a new *out (free with disc_opts_free), ERR_USAGE for a
+ * host name ssh would refuse, or ERR_CONFIG. */
 int disc_sshcfg_resolve(const struct disc_sshcfg *cfg, const char *host, struct disc_opts **out);
 
 /* First value of a lower-case keyword ("hostname"), NULL when unset. */
