@@ -1,5 +1,9 @@
 /* disc_config: the codefleet configuration file (YAML, libyaml).
  *
+ * Durations are disc_duration's, the walker disc_yaml's, keybindings
+ * disc_keys', the file on disk disc_cfgfile's, writing it back
+ * disc_cfgwrite's; this header is what the rest of the program uses.
+ *
  * Every key, its type, default and meaning is documented in
  * docs/configuration.md; the shipped, commented default is
  * config/codefleet.yaml, which is embedded in the binary and written on the
@@ -11,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "discovery/disc_strv.h"
 
 struct strbuf;
 
@@ -59,12 +65,6 @@ enum disc_action {
 	DISC_ACTIONS(DISC_ACTION_ENUM)
 #undef DISC_ACTION_ENUM
 	    DISC_ACT_COUNT
-};
-
-/* A list of strings; v[n] is NULL (v itself is NULL when n is 0). */
-struct disc_strv {
-	char **v;
-	size_t n;
 };
 
 struct disc_config_group {
@@ -141,19 +141,15 @@ int disc_config_parse(const char *name, const char *text, size_t len, FILE *warn
                       struct disc_config **out);
 
 /* What the command line uses: `cli_path` (-c) when given (must exist), else
- * the default path; when that does not exist yet, it is created first
- * (disc_config_bootstrap). Messages go to `msgs`. */
+ * the default path (disc_cfgfile_default_path); when that does not exist
+ * yet, it is created first (disc_config_bootstrap). Messages go to `msgs`. */
 int disc_config_open(const char *cli_path, FILE *msgs, struct disc_config **out);
 
-/* The default path: $XDG_CONFIG_HOME/codefleet/config.yaml, or
- * ~/.config/codefleet/config.yaml. Returns a new string, or NULL when
- * neither XDG_CONFIG_HOME nor a home folder is known. */
-char *disc_config_default_path(void);
-
 /* First run: writes `path` (creating folders, atomically, never replacing an
- * existing file). When `import_path` (normally ~/.opencode/remote-tui.yaml)
- * exists and reads, its values are converted and written, and one line says
- * so on `msgs`; otherwise the shipped default text is written.
+ * existing file: disc_cfgfile_create). When `import_path` (normally
+ * ~/.opencode/remote-tui.yaml) exists and reads, its values are converted and
+ * written (disc_cfgwrite_yaml), and one line says so on `msgs`; otherwise the
+ * shipped default text is written.
  * Returns ERR_OK, or ERR_IO with the reason. */
 int disc_config_bootstrap(const char *path, const char *import_path, FILE *msgs);
 
@@ -161,18 +157,16 @@ int disc_config_bootstrap(const char *path, const char *import_path, FILE *msgs)
  * Values it cannot use are reported on `warn` and left at their defaults. */
 int disc_config_import(const char *path, FILE *warn, struct disc_config **out);
 
-/* Appends the configuration as YAML that disc_config_parse reads back to the
- * same values. */
-void disc_config_write_yaml(const struct disc_config *cfg, struct strbuf *sb);
-
 /* The shipped config/codefleet.yaml, embedded at build time by
  * cmake/embed.cmake (NUL-terminated). */
 const char *disc_config_default_text(size_t *len);
 
-/* Parses "30s", "10m", "24h", "1h30m", "500ms", "7d", "1.5h" into
- * milliseconds. Returns false when malformed, negative or too large. */
+/* The same as disc_cfgfile_default_path(), disc_cfgwrite_yaml(),
+ * disc_duration_parse() and disc_duration_format(): the names the rest of
+ * the program calls. */
+char *disc_config_default_path(void);
+void disc_config_write_yaml(const struct disc_config *cfg, struct strbuf *sb);
 bool disc_config_parse_duration(const char *s, int64_t *ms);
-/* Writes ms as the shortest such string ("1h30m", "0s") into buf. */
 void disc_config_format_duration(int64_t ms, char *buf, size_t size);
 
 /* Name lookups for the enums ("read-only", "nightops", ...). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discovery/disc_strv.h"
 #include "util/err.h"
 #include "util/jsonw.h"
 #include "util/strbuf.h"
@@ -20,14 +21,6 @@ static bool glob_any(const struct disc_strv *globs, const char *name)
 static bool has_wildcard(const char *s)
 {
 	return strpbrk(s, "*?!") != NULL;
-}
-
-static void strv_dup(struct disc_strv *dst, const struct disc_strv *src)
-{
-	dst->n = src->n;
-	dst->v = xcalloc(src->n + 1, sizeof(char *));
-	for (size_t i = 0; i < src->n; i++)
-		dst->v[i] = xstrdup(src->v[i]);
 }
 
 /* Group index (file order), or n_groups when in none. */
@@ -57,7 +50,7 @@ static void host_init(struct disc_host *h, const struct disc_config *cfg, const 
 	h->priority = is_local ? DISC_HOSTS_LOCAL_PRIORITY : DISC_HOSTS_PRIORITY;
 	if (ov && ov->has_priority)
 		h->priority = ov->priority;
-	strv_dup(&h->roots, ov && ov->roots.n ? &ov->roots : &cfg->roots);
+	disc_strv_dup(&h->roots, ov && ov->roots.n ? &ov->roots : &cfg->roots);
 	h->mode = ov && ov->mode >= 0 ? ov->mode : cfg->mode;
 	h->opencode_path = ov && ov->opencode_path ? xstrdup(ov->opencode_path) : NULL;
 }
@@ -67,9 +60,7 @@ static void host_free(struct disc_host *h)
 	free(h->name);
 	free(h->label);
 	free(h->group);
-	for (size_t i = 0; i < h->roots.n; i++)
-		free(h->roots.v[i]);
-	free(h->roots.v);
+	disc_strv_free(&h->roots);
 	free(h->opencode_path);
 }
 

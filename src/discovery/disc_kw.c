@@ -309,10 +309,8 @@ static bool parse_hosts(const struct disc_line *l, struct disc_kw_value *v, char
 		if (!strcasecmp(l->argv[i], "none") && l->argc > 1)
 			return bad(why, "%s: \"none\" must appear alone", l->keyword);
 	}
-	v->list = xcalloc(l->argc + 1, sizeof(char *));
 	for (size_t i = 0; i < l->argc; i++)
-		v->list[i] = xstrdup(l->argv[i]);
-	v->nlist = l->argc;
+		disc_strv_push(&v->list, l->argv[i]);
 	return true;
 }
 
@@ -613,19 +611,16 @@ bool disc_kw_parse(const struct disc_line *l, struct disc_kw_value *v, char **wh
 	if (single_arg(k->kind) && l->argc > 1)
 		return bad(why, "keyword %s: extra arguments at end of line", l->keyword);
 	if (k->id == DISC_KW_IDENTITYFILE) {
-		v->list = xcalloc(2, sizeof(char *));
-		v->list[0] = v->str;
+		disc_strv_push(&v->list, v->str);
+		free(v->str);
 		v->str = NULL;
-		v->nlist = 1;
 	}
 	return true;
 }
 
 void disc_kw_value_free(struct disc_kw_value *v)
 {
-	for (size_t i = 0; i < v->nlist; i++)
-		free(v->list[i]);
-	free(v->list);
+	disc_strv_free(&v->list);
 	free(v->str);
 	free(v->jump_user);
 	free(v->jump_host);

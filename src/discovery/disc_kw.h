@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "discovery/disc_lex.h"
+#include "discovery/disc_strv.h"
 
 enum disc_kw_id {
 	DISC_KW_UNKNOWN,
@@ -43,11 +44,10 @@ enum { DISC_SHKC_OFF = 0, DISC_SHKC_NEW = 1, DISC_SHKC_YES = 2, DISC_SHKC_ASK = 
 
 struct disc_kw_value {
 	enum disc_kw_id id;
-	int num;     /* flag, number, seconds (-1: "none"), state */
-	char *str;   /* string, command, agent path (ForwardAgent: NULL for yes/no) */
-	char **list; /* IdentityFile (1) and UserKnownHostsFile (n) */
-	size_t nlist;
-	char *jump_user; /* ProxyJump: the last hop, and the hops before it */
+	int num;               /* flag, number, seconds (-1: "none"), state */
+	char *str;             /* string, command, agent path (ForwardAgent: NULL for yes/no) */
+	struct disc_strv list; /* IdentityFile (1) and UserKnownHostsFile (n) */
+	char *jump_user;       /* ProxyJump: the last hop, and the hops before it */
 	char *jump_host;
 	char *jump_extra;
 	int jump_port;

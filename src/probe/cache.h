@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Written in PRAGMA user_version; bump it with a migration in cache.c. */
+/* Written in PRAGMA user_version; bump it with a migration in cache_file.c. */
 #define CACHE_SCHEMA_VERSION 1
 /* Written in PRAGMA application_id: "CFLC", codefleet cache. */
 #define CACHE_APPLICATION_ID 0x43464c43

@@ -22,27 +22,8 @@ stricthostkeychecking userknownhostsfile serveraliveinterval serveralivecountmax
 identitiesonly hostkeyalias forwardagent identityagent batchmode"
 
 src=${CODEFLEET_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${CODEFLEET_BIN:-}
 corpus=$src/tests/fixtures/sshcfg
-passed=0
-failed=0
-
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ] && [ "$passed" -ge "$MIN_CASES" ]
-}
-die() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-	summary
-	exit 1
-}
-
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then die "CODEFLEET_BIN is not an executable: '${bin}'"; fi
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-[ -d "$corpus" ] || die "no corpus at $corpus"
-command -v ssh >/dev/null || die "ssh (openssh-client) is not installed"
-command -v timeout >/dev/null || die "timeout (coreutils) is not installed"
+. "$src/tests/lib/sshcfg_lib.sh"
 
 # Serialise concurrent runs (normal and sanitizer builds): they share the
 # scratch folder under ~/.ssh and the decision to create or remove ~/.ssh.

@@ -17,27 +17,9 @@ set -u
 export LC_ALL=C TZ=UTC
 
 src=${CODEFLEET_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${CODEFLEET_BIN:-}
 corpus=$src/tests/fixtures/sshcfg/errors
-passed=0
-failed=0
-
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
-}
-die() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-	summary
-	exit 1
-}
-
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then die "CODEFLEET_BIN is not an executable: '${bin}'"; fi
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-[ -d "$corpus" ] || die "no corpus at $corpus"
-command -v ssh >/dev/null || die "ssh (openssh-client) is not installed"
-command -v timeout >/dev/null || die "timeout (coreutils) is not installed"
+MIN_CASES=1
+. "$src/tests/lib/sshcfg_lib.sh"
 
 tmp=""
 cleanup() { [ -n "$tmp" ] && chmod -R u+rwX -- "$tmp" 2>/dev/null; [ -n "$tmp" ] && rm -rf -- "$tmp"; }

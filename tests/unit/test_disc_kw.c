@@ -80,8 +80,8 @@ static void test_values_checked(void **state)
 	assert_false(parse_line("UserKnownHostsFile a none\n", &v));
 	disc_kw_value_free(&v);
 	assert_true(parse_line("UserKnownHostsFile a \"b c\"\n", &v));
-	assert_int_equal(v.nlist, 2);
-	assert_string_equal(v.list[1], "b c");
+	assert_int_equal(v.list.n, 2);
+	assert_string_equal(v.list.v[1], "b c");
 	disc_kw_value_free(&v);
 }
 
