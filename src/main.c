@@ -1,6 +1,10 @@
 /* codefleet: argument parsing and sub-command dispatch.
  * The command-line contract is in DESIGN.md and docs/codefleet.1.md. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,9 @@
 #include "discovery/disc_config.h"
 #include "discovery/disc_hosts.h"
 #include "discovery/disc_sshcfg.h"
+#include "probe/probe_engine.h"
+#include "probe/probe_fleet.h"
+#include "probe/probe_json.h"
 #include "util/strbuf.h"
 #include "util/err.h"
 
@@ -110,13 +117,10 @@ static int cmd_resolve(struct cli *c)
  * then ssh_config; no network. */
 static int cmd_hosts(struct cli *c)
 {
-	struct disc_config *conf = NULL;
-	struct disc_sshcfg *ssh = NULL;
-	struct disc_hosts *hosts = NULL;
-	const char *const *aliases = NULL;
+	struct probe_fleet_opts fo = {c->config, c->ssh_config, false, true, NULL, 0, stderr};
+	struct probe_fleet f = {NULL, NULL, NULL, NULL, NULL};
 	struct strbuf sb = STRBUF_INIT;
 	bool json = false;
-	size_t n;
 	int rc;
 
 	for (int i = 0; i < c->argc; i++) {
@@ -126,27 +130,197 @@ static int cmd_hosts(struct cli *c)
 			                   c->argv[i]);
 		json = true;
 	}
-	rc = disc_config_open(c->config, stderr, &conf);
-	if (rc == ERR_OK)
-		rc = disc_sshcfg_load(c->ssh_config, &ssh);
-	if (rc != ERR_OK)
-		goto out;
-	n = disc_sshcfg_aliases(ssh, &aliases);
-	rc = disc_hosts_build(conf, aliases, n, stderr, &hosts);
+	rc = probe_fleet_open(&fo, &f);
 	if (rc != ERR_OK)
 		goto out;
 	if (json) {
-		disc_hosts_write_json(hosts, &sb);
+		disc_hosts_write_json(f.hosts, &sb);
 		printf("%s\n", strbuf_str(&sb));
 	} else {
-		disc_hosts_print_table(hosts, stdout);
+		disc_hosts_print_table(f.hosts, stdout);
 	}
 out:
 	strbuf_free(&sb);
-	disc_hosts_free(hosts);
-	disc_sshcfg_free(ssh);
-	disc_config_free(conf);
+	probe_fleet_close(&f);
 	return rc == ERR_OK ? 0 : fail(rc);
+}
+
+/* ---- ls and watch: the probe engine ---- */
+
+struct fleet_opts {
+	bool json;
+	bool no_cache;
+	const char *glob;
+	long rounds;         /* watch */
+	int64_t interval_ms; /* watch; 0: polling.interval */
+};
+
+/* "2", "0.5", or a duration ("1500ms", "2s"). */
+static bool parse_seconds(const char *s, int64_t *ms)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && !*end && !errno && v > 0 && v <= 86400.0 * 365) {
+		*ms = (int64_t)(v * 1000.0 + 0.5);
+		return *ms > 0;
+	}
+	return disc_config_parse_duration(s, ms) && *ms > 0;
+}
+
+static int parse_ls_args(struct cli *c, struct fleet_opts *o)
+{
+	for (int i = 0; i < c->argc; i++) {
+		const char *a = c->argv[i];
+
+		if (!strcmp(a, "--json"))
+			o->json = true;
+		else if (!strcmp(a, "--no-cache"))
+			o->no_cache = true;
+		else if (!strcmp(a, "--host") && i + 1 < c->argc)
+			o->glob = c->argv[++i];
+		else if (!strncmp(a, "--host=", 7))
+			o->glob = a + 7;
+		else if (!strcmp(a, "--host"))
+			return usage_error("%s: option --host needs a GLOB", c->command);
+		else
+			return usage_error(a[0] == '-' ? "ls: unknown option '%s'"
+			                               : "ls: unexpected argument '%s'",
+			                   a);
+	}
+	return 0;
+}
+
+static int parse_watch_args(struct cli *c, struct fleet_opts *o)
+{
+	o->json = true;
+	for (int i = 0; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		const char *v = i + 1 < c->argc ? c->argv[i + 1] : NULL;
+		char *end = NULL;
+
+		if (!strcmp(a, "--rounds") && v) {
+			o->rounds = strtol(v, &end, 10);
+			if (!*v || *end || o->rounds < 1 || o->rounds > 1000000)
+				return usage_error("watch: --rounds must be >= 1, not '%s'", v);
+			i++;
+		} else if (!strcmp(a, "--interval") && v) {
+			if (!parse_seconds(v, &o->interval_ms))
+				return usage_error("watch: --interval wants seconds, not '%s'", v);
+			i++;
+		} else if (!strcmp(a, "--host") && v) {
+			o->glob = c->argv[++i];
+		} else if (!strcmp(a, "--no-cache")) {
+			o->no_cache = true;
+		} else {
+			return usage_error(a[0] == '-' ? "watch: bad option '%s'"
+			                               : "watch: unexpected argument '%s'",
+			                   a);
+		}
+	}
+	if (o->rounds < 1)
+		return usage_error("%s", "watch needs --rounds N");
+	return 0;
+}
+
+/* Config, ssh_config, host list, cache, engine; nothing probed yet. */
+static int fleet_open(struct cli *c, const struct fleet_opts *o, struct probe_fleet *f)
+{
+	struct probe_fleet_opts fo = {c->config, c->ssh_config,  true,  o->no_cache,
+	                              o->glob,   o->interval_ms, stderr};
+
+	signal(SIGPIPE, SIG_IGN); /* a dead proxy or reader is an error, not death */
+	return probe_fleet_open(&fo, f);
+}
+
+static void fleet_close(struct probe_fleet *f)
+{
+	probe_fleet_flush_warnings(f, stderr);
+	probe_fleet_close(f);
+}
+
+static int cmd_ls(struct cli *c)
+{
+	struct fleet_opts o = {false, false, NULL, 0, 0};
+	struct probe_fleet f = {NULL, NULL, NULL, NULL, NULL};
+	struct strbuf sb = STRBUF_INIT;
+	int rc = parse_ls_args(c, &o);
+
+	if (rc)
+		return rc;
+	rc = fleet_open(c, &o, &f);
+	if (rc != ERR_OK)
+		goto out;
+	probe_engine_round(f.engine);
+	if (o.json) {
+		probe_json_write_engine(&sb, f.engine, NULL);
+		printf("%s\n", strbuf_str(&sb));
+	} else {
+		probe_json_print_engine(stdout, f.engine);
+	}
+	fflush(stdout);
+out:
+	if (rc != ERR_OK)
+		fprintf(stderr, "codefleet: %s\n", err_text());
+	else
+		rc = probe_fleet_all_ok(&f) ? ERR_OK : ERR_FAIL;
+	strbuf_free(&sb);
+	fleet_close(&f);
+	return err_exit_status(rc);
+}
+
+/* Sleeps until `until` (monotonic ms) while results of late hosts arrive. */
+static void watch_pause(struct probe_engine *e, int64_t until)
+{
+	for (int64_t now = probe_engine_now_ms(); now < until; now = probe_engine_now_ms()) {
+		struct pollfd pfd = {probe_engine_fd(e), POLLIN, 0};
+		int64_t left = until - now;
+
+		poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		probe_engine_apply_results(e);
+	}
+}
+
+static int cmd_watch(struct cli *c)
+{
+	struct fleet_opts o = {true, false, NULL, 0, 0};
+	struct probe_fleet f = {NULL, NULL, NULL, NULL, NULL};
+	struct strbuf sb = STRBUF_INIT;
+	int64_t interval, t0;
+	int rc = parse_watch_args(c, &o);
+
+	if (rc)
+		return rc;
+	rc = fleet_open(c, &o, &f);
+	if (rc != ERR_OK)
+		goto out;
+	interval = o.interval_ms ? o.interval_ms : f.conf->polling.interval_ms;
+	for (long round = 1; round <= o.rounds; round++) {
+		struct probe_json_round jr = {(unsigned)round, 0};
+
+		t0 = probe_engine_now_ms();
+		probe_engine_round(f.engine);
+		jr.elapsed_ms = probe_engine_now_ms() - t0;
+		strbuf_reset(&sb);
+		probe_json_write_engine(&sb, f.engine, &jr);
+		printf("%s\n", strbuf_str(&sb));
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			rc = err_set(ERR_IO, "watch: cannot write the output: %s", strerror(errno));
+			goto out;
+		}
+		if (round < o.rounds)
+			watch_pause(f.engine, t0 + interval);
+	}
+out:
+	if (rc != ERR_OK)
+		fprintf(stderr, "codefleet: %s\n", err_text());
+	else
+		rc = probe_fleet_all_ok(&f) ? ERR_OK : ERR_FAIL;
+	strbuf_free(&sb);
+	fleet_close(&f);
+	return err_exit_status(rc);
 }
 
 static int cmd_dashboard(struct cli *c)
@@ -161,10 +335,12 @@ static const struct command {
 } commands[] = {
     {"hosts", cmd_hosts},
     {"resolve", cmd_resolve},
+    {"ls", cmd_ls},
+    {"watch", cmd_watch},
 };
 
 static const char *const planned[] = {
-    "ls", "watch", "attach", "new", "stop", "clone", "doctor", "log",
+    "attach", "new", "stop", "clone", "doctor", "log",
 };
 
 static int dispatch(struct cli *c)
