@@ -235,10 +235,17 @@ static int fleet_open(struct cli *c, const struct fleet_opts *o, struct probe_fl
 	return probe_fleet_open(&fo, f);
 }
 
-static void fleet_close(struct probe_fleet *f)
+/* Closes the fleet and turns the outcome into the exit status: an error
+ * is printed; otherwise 0 when every host is ok, else 1. */
+static int fleet_close(struct probe_fleet *f, int rc)
 {
+	if (rc != ERR_OK)
+		fprintf(stderr, "codefleet: %s\n", err_text());
+	else
+		rc = probe_fleet_all_ok(f) ? ERR_OK : ERR_FAIL;
 	probe_fleet_flush_warnings(f, stderr);
 	probe_fleet_close(f);
+	return err_exit_status(rc);
 }
 
 static int cmd_ls(struct cli *c)
@@ -262,13 +269,8 @@ static int cmd_ls(struct cli *c)
 	}
 	fflush(stdout);
 out:
-	if (rc != ERR_OK)
-		fprintf(stderr, "codefleet: %s\n", err_text());
-	else
-		rc = probe_fleet_all_ok(&f) ? ERR_OK : ERR_FAIL;
 	strbuf_free(&sb);
-	fleet_close(&f);
-	return err_exit_status(rc);
+	return fleet_close(&f, rc);
 }
 
 /* Sleeps until `until` (monotonic ms) while results of late hosts arrive. */
@@ -314,13 +316,8 @@ static int cmd_watch(struct cli *c)
 			watch_pause(f.engine, t0 + interval);
 	}
 out:
-	if (rc != ERR_OK)
-		fprintf(stderr, "codefleet: %s\n", err_text());
-	else
-		rc = probe_fleet_all_ok(&f) ? ERR_OK : ERR_FAIL;
 	strbuf_free(&sb);
-	fleet_close(&f);
-	return err_exit_status(rc);
+	return fleet_close(&f, rc);
 }
 
 static int cmd_dashboard(struct cli *c)

@@ -97,6 +97,23 @@ struct rows {
 #define R(field) offsetof(struct probe_process, field)
 #define H(field) offsetof(struct probe_result, field)
 
+/* Usage and progress: the same keys in the database rows and in the stats
+ * that ≤1.1 hosts compute from message files. */
+/* clang-format off */
+#define USAGE_FIELDS \
+	{"messages", PROBE_DECODE_INT, S(messages), NULL, 0}, \
+	{"todos_total", PROBE_DECODE_INT, S(todos_total), NULL, 0}, \
+	{"todos_done", PROBE_DECODE_INT, S(todos_done), NULL, 0}, \
+	{"cost", PROBE_DECODE_REAL, S(cost), NULL, 0}, \
+	{"tokens_input", PROBE_DECODE_INT, S(tokens_input), NULL, 0}, \
+	{"tokens_output", PROBE_DECODE_INT, S(tokens_output), NULL, 0}, \
+	{"tokens_reasoning", PROBE_DECODE_INT, S(tokens_reasoning), NULL, 0}, \
+	{"tokens_cache_read", PROBE_DECODE_INT, S(tokens_cache_read), NULL, 0}, \
+	{"tokens_cache_write", PROBE_DECODE_INT, S(tokens_cache_write), NULL, 0}, \
+	{"busy", PROBE_DECODE_BOOL, S(busy), NULL, 0}, \
+	{"errored", PROBE_DECODE_BOOL, S(errored), NULL, 0}
+/* clang-format on */
+
 static const struct probe_decode_field db_session_fields[] = {
     {"id", PROBE_DECODE_ID, S(id), NULL, 0},
     {"project_id", PROBE_DECODE_ID, S(project_id), NULL, 0},
@@ -108,21 +125,11 @@ static const struct probe_decode_field db_session_fields[] = {
     {"time_updated", PROBE_DECODE_INT, S(updated), NULL, 0},
     {"time_archived", PROBE_DECODE_INT, S(archived), NULL, 0},
     {"last_message", PROBE_DECODE_INT, S(last_message), NULL, 0},
-    {"messages", PROBE_DECODE_INT, S(messages), NULL, 0},
-    {"todos_total", PROBE_DECODE_INT, S(todos_total), NULL, 0},
-    {"todos_done", PROBE_DECODE_INT, S(todos_done), NULL, 0},
     {"agent", PROBE_DECODE_TEXT, S(agent), NULL, 0},
     {"last_agent", PROBE_DECODE_TEXT_FB, S(agent), NULL, 0},
     {"model", PROBE_DECODE_TEXT, S(model), NULL, 0},
     {"last_model", PROBE_DECODE_TEXT_FB, S(model), NULL, 0},
-    {"cost", PROBE_DECODE_REAL, S(cost), NULL, 0},
-    {"tokens_input", PROBE_DECODE_INT, S(tokens_input), NULL, 0},
-    {"tokens_output", PROBE_DECODE_INT, S(tokens_output), NULL, 0},
-    {"tokens_reasoning", PROBE_DECODE_INT, S(tokens_reasoning), NULL, 0},
-    {"tokens_cache_read", PROBE_DECODE_INT, S(tokens_cache_read), NULL, 0},
-    {"tokens_cache_write", PROBE_DECODE_INT, S(tokens_cache_write), NULL, 0},
-    {"busy", PROBE_DECODE_BOOL, S(busy), NULL, 0},
-    {"errored", PROBE_DECODE_BOOL, S(errored), NULL, 0},
+    USAGE_FIELDS,
     {"error_name", PROBE_DECODE_TEXT, S(error_name), NULL, 0},
     {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
@@ -157,19 +164,9 @@ static const struct probe_decode_field list_session_fields[] = {
 
 static const struct probe_decode_field stats_fields[] = {
     {"id", PROBE_DECODE_ID, S(id), NULL, 0},
-    {"messages", PROBE_DECODE_INT, S(messages), NULL, 0},
-    {"cost", PROBE_DECODE_REAL, S(cost), NULL, 0},
-    {"tokens_input", PROBE_DECODE_INT, S(tokens_input), NULL, 0},
-    {"tokens_output", PROBE_DECODE_INT, S(tokens_output), NULL, 0},
-    {"tokens_reasoning", PROBE_DECODE_INT, S(tokens_reasoning), NULL, 0},
-    {"tokens_cache_read", PROBE_DECODE_INT, S(tokens_cache_read), NULL, 0},
-    {"tokens_cache_write", PROBE_DECODE_INT, S(tokens_cache_write), NULL, 0},
-    {"busy", PROBE_DECODE_BOOL, S(busy), NULL, 0},
-    {"errored", PROBE_DECODE_BOOL, S(errored), NULL, 0},
+    USAGE_FIELDS,
     {"last_agent", PROBE_DECODE_TEXT, S(agent), NULL, 0},
     {"last_model", PROBE_DECODE_TEXT, S(model), NULL, 0},
-    {"todos_total", PROBE_DECODE_INT, S(todos_total), NULL, 0},
-    {"todos_done", PROBE_DECODE_INT, S(todos_done), NULL, 0},
     {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
