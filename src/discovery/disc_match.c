@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/xmem.h"
+#include "util/clock.h"
 
 bool disc_match_pattern(const char *s, const char *p)
 {
@@ -242,19 +243,11 @@ int disc_match_eval(const struct disc_match_cond *c, const struct disc_match_ctx
 	return result;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Polls with WNOHANG so a hanging command can be killed: ssh would wait
  * for ever, a dashboard must not. */
 static int wait_child(pid_t pid, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	int status;
 
 	for (;;) {
@@ -264,7 +257,7 @@ static int wait_child(pid_t pid, int timeout_ms)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() >= deadline) {
+		if (clock_mono_ms() >= deadline) {
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;

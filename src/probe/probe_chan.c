@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "embed/embed_probe_script.h"
 #include "probe/probe_conn_int.h"
@@ -11,16 +10,9 @@
 #include "util/err.h"
 #include "util/shquote.h"
 #include "util/xmem.h"
+#include "util/clock.h"
 
 #define READY_MAX (64 * 1024) /* bytes before the ready line */
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts = {0, 0};
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void probe_chan_drop(struct probe_conn *c)
 {
@@ -206,7 +198,7 @@ int probe_chan_probe(struct probe_conn *c, const char *last_token, const char *m
 	size_t len = 0;
 	int rc = probe_chan_exchange(c, last_token, method, &reply, &len, deadline_ms);
 
-	r->probed_at = wall_ms();
+	r->probed_at = clock_wall_ms();
 	if (rc == ERR_OK)
 		rc = probe_reply_decode(reply, len, c->marker, r);
 	if (rc != ERR_OK)

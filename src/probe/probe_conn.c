@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libssh/server.h> /* ssh_send_keepalive: for clients too */
@@ -25,6 +24,7 @@
 #include "probe/probe_transport.h"
 #include "util/err.h"
 #include "util/xmem.h"
+#include "util/clock.h"
 
 /* ---- small helpers ---- */
 
@@ -47,10 +47,7 @@ void probe_conn_global_finish(void)
 
 int64_t probe_conn_now_ms(void)
 {
-	struct timespec ts = {0, 0};
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }
 
 const char *probe_conn_state_name(enum probe_conn_state st)

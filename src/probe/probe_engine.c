@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "discovery/disc_config.h"
 #include "discovery/disc_hosts.h"
@@ -12,12 +11,14 @@
 #include "probe/cache.h"
 #include "probe/probe_backoff.h"
 #include "probe/probe_conn.h"
+#include "probe/probe_job.h"
 #include "probe/probe_local.h"
 #include "probe/probe_pool.h"
 #include "probe/probe_reply.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xmem.h"
+#include "util/clock.h"
 
 #define BACKOFF_BASE_MS   1000
 #define KEEPALIVE_TICK_MS 1000
@@ -41,35 +42,6 @@ struct host {
 	bool overdue;     /* marked timeout by a round; the job is still out */
 };
 
-/* One probe on its way: a worker fills the second half. Crosses threads,
- * so it holds copies (or read-only borrowed data that outlives the pool). */
-struct job {
-	struct probe_pool_job pj; /* first: the pool hands this pointer back */
-	size_t index;
-	/* in */
-	char *name;
-	bool is_local;
-	char *opencode_path;
-	char *token; /* last change token, NULL: none */
-	const char *method;
-	const struct disc_sshcfg *sshcfg;
-	const struct disc_config *cfg;
-	const char *ssh_config_path;
-	int64_t timeout_ms;
-	/* in and out: the connection travels with the job */
-	struct probe_conn *conn;
-	struct probe_local *local;
-	/* out */
-	struct probe_result *result; /* decoded reply (state ok, no-opencode, error) */
-	char *raw;                   /* the reply bytes, for the cache */
-	size_t raw_len;
-	enum probe_host_state state; /* when result is NULL: the failure */
-	char *reason;
-	char *detail;
-	char *fingerprint; /* the server's key, when the failure is about it */
-	int64_t latency_ms;
-};
-
 struct probe_engine {
 	struct host *hosts;
 	size_t n;
@@ -89,14 +61,6 @@ struct probe_engine {
 int64_t probe_engine_now_ms(void)
 {
 	return probe_conn_now_ms();
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static uint64_t rng_next(uint64_t *s)
@@ -146,201 +110,15 @@ static void host_set_result(struct host *h, struct probe_result *r)
 	h->pub.probed_at = r ? r->probed_at : 0;
 }
 
-/* ---- the worker side ---- */
-
-static void job_fail(struct job *j, enum probe_host_state st, const char *reason,
-                     const char *detail)
-{
-	char *r = xstrdup(reason && *reason ? reason : probe_host_state_name(st));
-	char *d = detail && *detail ? xstrdup(detail) : NULL;
-
-	free(j->reason);
-	free(j->detail);
-	j->reason = r;
-	j->detail = d;
-	j->state = st;
-}
-
-/* ssh_config + config.yaml -> a closed connection for this host. */
-static int job_make_conn(struct job *j)
-{
-	struct disc_opts *d = NULL;
-	struct probe_conn_opts *o = NULL;
-	const struct disc_config *cfg = j->cfg;
-	int rc;
-
-	rc = disc_sshcfg_resolve(j->sshcfg, j->name, &d);
-	if (rc == ERR_OK)
-		rc = probe_conn_opts_from_disc(d, j->name, j->ssh_config_path, &o);
-	if (rc != ERR_OK) {
-		job_fail(j, PROBE_HOST_ERROR, err_text(), NULL);
-		goto out;
-	}
-	/* codefleet's own defaults where ssh_config says nothing */
-	if (o->connect_timeout_s <= 0 && cfg->ssh.connect_timeout_ms > 0)
-		o->connect_timeout_s = (int)((cfg->ssh.connect_timeout_ms + 999) / 1000);
-	if (o->alive_interval_s <= 0 && cfg->ssh.keepalive_interval_ms > 0) {
-		o->alive_interval_s = (int)((cfg->ssh.keepalive_interval_ms + 999) / 1000);
-		o->alive_count_max = cfg->ssh.keepalive_count_max;
-	}
-	if (o->strict == PROBE_STRICT_ASK && cfg->ssh.strict_host_key_checking == DISC_HOSTKEY_YES)
-		o->strict = PROBE_STRICT_YES;
-	else if (o->strict == PROBE_STRICT_ASK &&
-	         cfg->ssh.strict_host_key_checking == DISC_HOSTKEY_ACCEPT_NEW)
-		o->strict = PROBE_STRICT_ACCEPT_NEW;
-	j->conn = probe_conn_new(o);
-out:
-	probe_conn_opts_free(o);
-	disc_opts_free(d);
-	return rc;
-}
-
-static void job_conn_failed(struct job *j, int rc)
-{
-	struct probe_conn *c = j->conn;
-	enum probe_host_state st = PROBE_HOST_ERROR;
-
-	if (rc == ERR_TIMEOUT)
-		st = PROBE_HOST_TIMEOUT;
-	else if (probe_conn_state(c) != PROBE_CONN_OK && probe_conn_state(c) != PROBE_CONN_CLOSED)
-		st = probe_conn_host_state(c);
-	job_fail(j, st, *probe_conn_reason(c) ? probe_conn_reason(c) : err_text(),
-	         probe_conn_detail(c));
-	if (st == PROBE_HOST_HOSTKEY_UNKNOWN || st == PROBE_HOST_HOSTKEY_CHANGED)
-		j->fingerprint = xstrdup(probe_conn_fingerprint(c));
-	/* a stalled session is not trusted again: the next probe reconnects */
-	if (rc == ERR_TIMEOUT)
-		probe_conn_close(c);
-}
-
-/* Connects when needed, starts the script when needed, sends one probe. */
-static int job_exchange_remote(struct job *j, int64_t deadline)
-{
-	int rc = ERR_OK;
-
-	if (!probe_conn_is_open(j->conn)) {
-		rc = probe_conn_open(j->conn, deadline);
-		if (rc != ERR_OK)
-			return rc;
-	}
-	if (!probe_conn_probe_running(j->conn))
-		rc = probe_conn_probe_start(j->conn, NULL, 0, j->opencode_path, deadline);
-	if (rc == ERR_OK)
-		rc = probe_conn_probe_exchange(j->conn, j->token, j->method, &j->raw, &j->raw_len,
-		                               deadline);
-	return rc;
-}
-
-static int job_run_remote(struct job *j, int64_t deadline, const char **marker)
-{
-	bool reused = j->conn && probe_conn_is_open(j->conn);
-	int rc;
-
-	if (!j->conn && job_make_conn(j) != ERR_OK)
-		return ERR_CONFIG;
-	rc = job_exchange_remote(j, deadline);
-	/* a kept-open connection the server dropped meanwhile: once more, fresh */
-	if (rc == ERR_NET && reused && probe_conn_now_ms() < deadline)
-		rc = job_exchange_remote(j, deadline);
-	if (rc != ERR_OK) {
-		job_conn_failed(j, rc);
-		return rc;
-	}
-	*marker = probe_conn_marker(j->conn);
-	return ERR_OK;
-}
-
-static int remaining(int64_t deadline)
-{
-	int64_t left = deadline - probe_conn_now_ms();
-
-	return left < 1 ? 1 : (int)left;
-}
-
-static int job_run_local(struct job *j, int64_t deadline, const char **marker)
-{
-	struct probe_local_opts lo = {NULL, NULL, 0, j->opencode_path, 0};
-	int rc = ERR_OK;
-
-	if (!j->local)
-		rc = probe_local_start(&j->local, &lo, remaining(deadline));
-	if (rc == ERR_OK)
-		rc = probe_local_exchange(j->local, j->token, j->method, remaining(deadline),
-		                          &j->raw, &j->raw_len);
-	if (rc != ERR_OK) {
-		job_fail(j, rc == ERR_TIMEOUT ? PROBE_HOST_TIMEOUT : PROBE_HOST_ERROR, err_text(),
-		         NULL);
-		probe_local_free(j->local); /* a failed child is gone: start anew */
-		j->local = NULL;
-		return rc;
-	}
-	*marker = probe_local_marker(j->local);
-	return ERR_OK;
-}
-
-static void job_decode(struct job *j, const char *marker)
-{
-	struct probe_result *r = probe_result_new();
-
-	if (probe_reply_decode(j->raw, j->raw_len, marker, r) != ERR_OK) {
-		job_fail(j, PROBE_HOST_ERROR, err_text(), NULL);
-		probe_result_free(r);
-		return;
-	}
-	r->probed_at = wall_ms();
-	j->result = r;
-}
-
-static void job_run(struct probe_pool_job *pj)
-{
-	struct job *j = (struct job *)pj;
-	int64_t t0 = probe_conn_now_ms();
-	int64_t deadline = t0 + j->timeout_ms;
-	const char *marker = NULL;
-	int rc;
-
-	err_clear();
-	if (j->is_local)
-		rc = job_run_local(j, deadline, &marker);
-	else
-		rc = job_run_remote(j, deadline, &marker);
-	if (rc == ERR_OK)
-		job_decode(j, marker);
-	j->latency_ms = probe_conn_now_ms() - t0;
-}
-
-static void job_free(struct job *j)
-{
-	if (!j)
-		return;
-	free(j->name);
-	free(j->opencode_path);
-	free(j->token);
-	probe_conn_free(j->conn);
-	probe_local_free(j->local);
-	probe_result_free(j->result);
-	free(j->raw);
-	free(j->reason);
-	free(j->detail);
-	free(j->fingerprint);
-	free(j);
-}
-
-static void job_drop(struct probe_pool_job *pj, bool ran)
-{
-	(void)ran;
-	job_free((struct job *)pj);
-}
-
 /* ---- the owner side ---- */
 
-static struct job *job_new(struct probe_engine *e, size_t i)
+static struct probe_job *job_new(struct probe_engine *e, size_t i)
 {
 	struct host *h = &e->hosts[i];
-	struct job *j = xcalloc(1, sizeof(*j));
+	struct probe_job *j = xcalloc(1, sizeof(*j));
 
-	j->pj.run = job_run;
-	j->pj.drop = job_drop;
+	j->pj.run = probe_job_run;
+	j->pj.drop = probe_job_drop;
 	j->index = i;
 	j->name = xstrdup(h->pub.name);
 	j->is_local = h->pub.is_local;
@@ -396,7 +174,8 @@ int probe_engine_dispatch_due(struct probe_engine *e, int64_t now_ms)
 	return started;
 }
 
-static void cache_good(struct probe_engine *e, struct host *h, const struct job *j, bool unchanged)
+static void cache_good(struct probe_engine *e, struct host *h, const struct probe_job *j,
+                       bool unchanged)
 {
 	struct cache_entry ce;
 
@@ -417,7 +196,7 @@ static void cache_good(struct probe_engine *e, struct host *h, const struct job 
 }
 
 /* A good answer: a full reply replaces the result, "unchanged" keeps it. */
-static void apply_good(struct probe_engine *e, struct host *h, struct job *j, int64_t now)
+static void apply_good(struct probe_engine *e, struct host *h, struct probe_job *j, int64_t now)
 {
 	struct probe_result *r = j->result;
 	bool unchanged = r->unchanged;
@@ -430,7 +209,7 @@ static void apply_good(struct probe_engine *e, struct host *h, struct job *j, in
 	} else {
 		host_set_result(h, r);
 	}
-	probe_result_classify(h->result, wall_ms(), e->active_ms);
+	probe_result_classify(h->result, clock_wall_ms(), e->active_ms);
 	h->pub.state = PROBE_HOST_OK;
 	h->pub.changed = unchanged ? 0 : 1;
 	host_set_text(h, NULL, NULL);
@@ -440,7 +219,7 @@ static void apply_good(struct probe_engine *e, struct host *h, struct job *j, in
 	cache_good(e, h, j, unchanged);
 }
 
-static void apply_failure(struct probe_engine *e, struct host *h, struct job *j, int64_t now)
+static void apply_failure(struct probe_engine *e, struct host *h, struct probe_job *j, int64_t now)
 {
 	bool answered = j->result != NULL; /* no-opencode or the script's error */
 	int64_t wait;
@@ -460,10 +239,10 @@ static void apply_failure(struct probe_engine *e, struct host *h, struct job *j,
 	h->next_due = now + wait;
 	if (e->cache)
 		cache_set_state(e->cache, h->pub.name, probe_host_state_name(h->pub.state),
-		                h->reason ? h->reason : "", wall_ms());
+		                h->reason ? h->reason : "", clock_wall_ms());
 }
 
-static void apply_job(struct probe_engine *e, struct job *j)
+static void apply_job(struct probe_engine *e, struct probe_job *j)
 {
 	struct host *h = &e->hosts[j->index];
 	int64_t now = probe_conn_now_ms();
@@ -477,8 +256,8 @@ static void apply_job(struct probe_engine *e, struct job *j)
 	h->pub.probes++;
 	h->pub.latency_ms = j->latency_ms;
 	if (j->result && j->result->unchanged && !h->result) {
-		job_fail(j, PROBE_HOST_ERROR, "the host said unchanged, but nothing is known",
-		         NULL);
+		probe_job_fail(j, PROBE_HOST_ERROR, "the host said unchanged, but nothing is known",
+		               NULL);
 		probe_result_free(j->result);
 		j->result = NULL;
 	}
@@ -498,8 +277,8 @@ int probe_engine_apply_results(struct probe_engine *e)
 	while (list) {
 		struct probe_pool_job *next = list->next;
 
-		apply_job(e, (struct job *)list);
-		job_free((struct job *)list);
+		apply_job(e, (struct probe_job *)list);
+		probe_job_free((struct probe_job *)list);
 		list = next;
 		n++;
 	}
@@ -682,7 +461,7 @@ static int load_row(const struct cache_entry *ce, void *arg)
 
 static void load_cache(struct probe_engine *e)
 {
-	struct load_ctx ctx = {e, wall_ms()};
+	struct load_ctx ctx = {e, clock_wall_ms()};
 
 	if (!e->cache)
 		return;
@@ -735,7 +514,7 @@ int probe_engine_new(const struct probe_engine_opts *o, struct probe_engine **ou
 	e->interval_ms = o->interval_ms ? o->interval_ms : o->cfg->polling.interval_ms;
 	e->timeout_ms = o->timeout_ms ? o->timeout_ms : o->cfg->polling.timeout_ms;
 	e->active_ms = o->cfg->display.active_threshold_ms;
-	e->rng = (uint64_t)wall_ms() * 2654435761u ^ (uint64_t)(uintptr_t)e;
+	e->rng = (uint64_t)clock_wall_ms() * 2654435761u ^ (uint64_t)(uintptr_t)e;
 	if (!e->rng)
 		e->rng = 88172645463325252ull;
 	add_hosts(e, o->hosts, o->host_glob);

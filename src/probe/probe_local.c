@@ -20,6 +20,7 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xmem.h"
+#include "util/clock.h"
 
 struct probe_local {
 	pid_t pid; /* -1 once reaped */
@@ -28,22 +29,6 @@ struct probe_local {
 	struct strbuf in; /* received, not yet consumed */
 	size_t max_reply;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Kills the child's whole process group and reaps the child. */
 static void kill_child(struct probe_local *pl)
@@ -131,7 +116,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = {fd, events, 0};
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - clock_mono_ms();
 		int n;
 
 		if (left <= 0)
@@ -235,7 +220,7 @@ int probe_local_start(struct probe_local **out, const struct probe_local_opts *o
 {
 	static const struct probe_local_opts none = {NULL, NULL, 0, NULL, 0};
 	const struct probe_local_opts *o = opts ? opts : &none;
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	struct probe_local *pl = xcalloc(1, sizeof(*pl));
 	const char *script = o->script ? o->script : embed_probe_script;
 	size_t slen = o->script ? o->script_len : strlen(embed_probe_script);
@@ -265,7 +250,7 @@ int probe_local_start(struct probe_local **out, const struct probe_local_opts *o
 /* Sends req (owned, freed here) and reads the framed reply. */
 static int round_trip(struct probe_local *pl, char *req, int timeout_ms, char **reply, size_t *len)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	size_t scan = 0, n = 0;
 	int rc;
 
@@ -325,7 +310,7 @@ int probe_local_probe(struct probe_local *pl, const char *last_token, const char
 	size_t len = 0;
 	int rc = probe_local_exchange(pl, last_token, method, timeout_ms, &reply, &len);
 
-	r->probed_at = real_ms();
+	r->probed_at = clock_wall_ms();
 	if (rc == ERR_OK)
 		rc = probe_reply_decode(reply, len, pl->marker, r);
 	if (rc != ERR_OK)
@@ -348,7 +333,7 @@ pid_t probe_local_pid(const struct probe_local *pl)
 /* Gives a child that was asked to quit a moment to exit; 1 when reaped. */
 static int reap_soon(struct probe_local *pl, int ms)
 {
-	int64_t deadline = mono_ms() + ms;
+	int64_t deadline = clock_mono_ms() + ms;
 
 	do {
 		pid_t w = waitpid(pl->pid, NULL, WNOHANG);
@@ -358,7 +343,7 @@ static int reap_soon(struct probe_local *pl, int ms)
 			return 1;
 		}
 		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-	} while (mono_ms() < deadline);
+	} while (clock_mono_ms() < deadline);
 	return 0;
 }
 
