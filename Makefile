@@ -8,7 +8,8 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 APT_PKGS := build-essential libncurses-dev libssh-dev libsqlite3-dev libyaml-dev \
             libjsmn-dev libcmocka-dev cmake pkg-config openssh-server openssh-client \
-            tmux sqlite3 git procps curl ca-certificates clang-format busybox time
+            tmux sqlite3 git procps curl ca-certificates clang-format busybox time \
+            jq iproute2 util-linux python3
 # The real OpenCode CLI for the test fleet: the current release and the two
 # older storage formats (1.2.x SQLite without some columns, 1.1.x JSON files).
 OPENCODE_VERSIONS := 1.18.33 1.2.27 1.1.65
