@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "discovery/disc_config.h"
 #include "discovery/disc_hosts.h"
@@ -15,6 +16,7 @@
 #include "probe/probe_engine.h"
 #include "probe/probe_fleet.h"
 #include "probe/probe_json.h"
+#include "tui/tui_app.h"
 #include "util/strbuf.h"
 #include "util/err.h"
 
@@ -320,10 +322,15 @@ out:
 	return fleet_close(&f, rc);
 }
 
+/* The dashboard on a terminal; without one (pipes, CI, `make run` in a
+ * script) the host list, as before. */
 static int cmd_dashboard(struct cli *c)
 {
-	/* The dashboard arrives with the TUI issue; until then show the fleet. */
-	return cmd_hosts(c);
+	struct tui_app_opts o = {c->config, c->ssh_config, c->no_color, c->ascii};
+
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+		return cmd_hosts(c);
+	return tui_app_run(&o);
 }
 
 static const struct command {
