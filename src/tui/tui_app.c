@@ -25,6 +25,7 @@
 #include "discovery/disc_config.h"
 #include "probe/probe_engine.h"
 #include "probe/probe_fleet.h"
+#include "tui/tui_search.h"
 #include "tui/tui_term.h"
 #include "tui/tui_text.h"
 #include "tui/tui_tree.h"
@@ -58,6 +59,7 @@ enum { PAIR_OK = 1, PAIR_WARN, PAIR_BAD, PAIR_RUN };
 struct app {
 	struct probe_fleet f;
 	struct tui_tree *tree;
+	struct tui_search search;      /* the `/` filter; tree's filter arg */
 	struct tui_tree_src_host *src; /* probe_engine_count + 1 entries */
 	size_t top;                    /* first display row shown */
 	unsigned dirty;
@@ -192,15 +194,20 @@ static const char *short_id(const char *id)
 	return n > SHORT_ID ? id + n - SHORT_ID : id;
 }
 
-/* Left part of a row (indent, fold mark, name); right part (counts, age, id). */
-static void row_parts(const struct app *a, size_t i, struct strbuf *left, struct strbuf *right)
+/* Left part of a row (indent, fold mark, name); right part (counts, age,
+ * id). Returns the cell where tui_search_shown()'s text starts in left. */
+static size_t row_parts(const struct app *a, size_t i, struct strbuf *left, struct strbuf *right)
 {
 	const struct tui_tree_item *it = tui_tree_item(a->tree, i);
 	char age[TUI_TEXT_SHORT_MAX];
+	size_t base;
 
 	for (int d = 0; d < it->depth; d++)
 		strbuf_puts(left, "  ");
 	strbuf_printf(left, "%s ", fold_mark(a, a->tree, i));
+	if (it->kind == TUI_TREE_SESSION)
+		strbuf_printf(left, "%s ", status_icon(a, it->status));
+	base = tui_text_width(strbuf_str(left));
 	switch (it->kind) {
 	case TUI_TREE_GROUP:
 		put_text(a, left, it->group);
@@ -216,7 +223,6 @@ static void row_parts(const struct app *a, size_t i, struct strbuf *left, struct
 		strbuf_printf(right, "%zu", it->nsessions);
 		break;
 	case TUI_TREE_SESSION:
-		strbuf_printf(left, "%s ", status_icon(a, it->status));
 		put_text(a, left, it->title);
 		tui_text_age(age, sizeof(age), clock_wall_ms() - it->last_activity);
 		strbuf_printf(right, "%-8s %4s ", probe_session_status_name(it->status), age);
@@ -226,6 +232,7 @@ static void row_parts(const struct app *a, size_t i, struct strbuf *left, struct
 		strbuf_printf(left, "+%zu more", it->nmore);
 		break;
 	}
+	return base;
 }
 
 static void put_line(int y, const char *s, size_t width, attr_t attr)
@@ -256,12 +263,31 @@ static attr_t row_attr(const struct app *a, const struct tui_tree_item *it, bool
 	return at;
 }
 
+/* Bolds and underlines the filter's matches in a row's shown text (from
+ * cell base of left, which is drawn in lw cells), where they are visible. */
+static void draw_marks(const struct app *a, int y, size_t i, size_t base, const char *left,
+                       size_t lw, attr_t at)
+{
+	struct tui_search_cell c[TUI_FILTER_MAX_QUERY];
+	size_t n = tui_search_cells(&a->search, tui_tree_item(a->tree, i), a->utf8, c,
+	                            TUI_FILTER_MAX_QUERY);
+	size_t ell = a->ascii ? 3 : 1, x;
+
+	if (n && tui_text_width(left) > lw)
+		lw = lw > ell ? lw - ell : 0; /* cut: the ellipsis takes the end */
+	for (size_t k = 0; k < n; k++) {
+		if ((x = base + c[k].col) + c[k].width <= lw)
+			mvchgat(y, (int)x, (int)c[k].width, (at & ~A_COLOR) | A_BOLD | A_UNDERLINE,
+			        (short)PAIR_NUMBER(at), NULL);
+	}
+}
+
 static void draw_row(const struct app *a, int y, size_t i, bool cursor, size_t width)
 {
 	struct strbuf left = STRBUF_INIT, right = STRBUF_INIT, line = STRBUF_INIT;
-	size_t rw, lw;
+	size_t rw, lw, base = row_parts(a, i, &left, &right);
+	attr_t at = row_attr(a, tui_tree_item(a->tree, i), cursor);
 
-	row_parts(a, i, &left, &right);
 	rw = tui_text_width(strbuf_str(&right));
 	lw = width > rw + 1 ? width - rw - 1 : 0;
 	tui_text_pad(&line, strbuf_str(&left), lw, a->ascii ? TUI_TEXT_ASCII : 0);
@@ -269,7 +295,8 @@ static void draw_row(const struct app *a, int y, size_t i, bool cursor, size_t w
 		strbuf_putc(&line, ' ');
 		strbuf_puts(&line, strbuf_str(&right));
 	}
-	put_line(y, strbuf_str(&line), width, row_attr(a, tui_tree_item(a->tree, i), cursor));
+	put_line(y, strbuf_str(&line), width, at);
+	draw_marks(a, y, i, base, strbuf_str(&left), lw, at);
 	strbuf_free(&left);
 	strbuf_free(&right);
 	strbuf_free(&line);
@@ -312,7 +339,7 @@ static void draw_header(struct app *a, size_t width)
 	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
 	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"};
 	struct strbuf sb = STRBUF_INIT;
-	size_t ok = 0, other = 0, nses = 0, nrun = 0;
+	size_t ok = 0, other = 0, nses = 0, nrun = 0, cur = 0;
 
 	for (size_t i = 0; i < probe_engine_count(a->f.engine); i++) {
 		if (probe_engine_host(a->f.engine, i)->state == PROBE_HOST_OK)
@@ -330,10 +357,14 @@ static void draw_header(struct app *a, size_t width)
 	}
 	strbuf_printf(&sb, "codefleet  hosts: %zu ok, %zu other  sessions: %zu running / %zu", ok,
 	              other, nrun, nses);
+	if (a->search.editing || a->search.active)
+		cur = tui_search_header(&a->search, &sb, tui_tree_matches(a->tree));
 	if (probe_engine_busy(a->f.engine) > 0)
 		strbuf_printf(&sb, "  %s",
 		              a->ascii ? spin_ascii[a->spin % 4] : spin_utf8[a->spin % 8]);
 	put_line(0, strbuf_str(&sb), width, A_BOLD);
+	if (a->search.editing && cur < width)
+		mvchgat(0, (int)cur, 1, A_BOLD | A_REVERSE, 0, NULL); /* the field's cursor */
 	strbuf_free(&sb);
 }
 
@@ -344,7 +375,8 @@ static void draw_footer(const struct app *a, int y, size_t width)
 
 	if (a->note)
 		strbuf_printf(&sb, "%s  ", a->note);
-	strbuf_puts(&sb, "j/k move  h/l fold  space toggle");
+	strbuf_puts(&sb,
+	            a->search.editing ? "enter keep  esc clear" : "j/k move  h/l fold  / filter");
 	if (sel && sel->kind == TUI_TREE_SESSION)
 		strbuf_puts(&sb, "  enter attach");
 	strbuf_puts(&sb, "  r refresh  q quit");
@@ -458,9 +490,22 @@ static int key_move(struct app *a, int key)
 	}
 }
 
-static int key_handle(struct app *a, int key)
+static int key_handle(struct app *a, int key, bool fn)
 {
+	int r = tui_search_key(&a->search, key, fn);
+
+	if (r == TUI_SEARCH_K_EDIT) /* live: re-filter on every change */
+		tui_tree_set_filter(a->tree, a->search.active ? tui_search_match : NULL,
+		                    &a->search);
+	if (r)
+		return r == TUI_SEARCH_K_QUIT ? KEY_F_QUIT : KEY_F_REDRAW;
+	if (a->search.editing || (!fn && key >= KEY_MIN))
+		return 0; /* typed into the field; a non-ASCII character */
 	switch (key) {
+	case 'n':
+		return tui_tree_next_match(a->tree) ? KEY_F_REDRAW : 0;
+	case 'N':
+		return tui_tree_prev_match(a->tree) ? KEY_F_REDRAW : 0;
 	case 'q':
 	case KEY_CTRL('c'):
 		return KEY_F_QUIT;
@@ -478,10 +523,12 @@ static int key_handle(struct app *a, int key)
 
 static void read_keys(struct app *a)
 {
-	for (int key = getch(); key != ERR && !a->quit; key = getch()) {
-		int fl;
+	wint_t ch;
 
-		if (key == KEY_RESIZE) {
+	for (int rc = get_wch(&ch); rc != ERR && !a->quit; rc = get_wch(&ch)) {
+		int key = (int)ch, fl;
+
+		if (rc == KEY_CODE_YES && key == KEY_RESIZE) {
 			a->dirty |= DIRTY_ALL | DIRTY_TREE | DIRTY_STATUS;
 			continue;
 		}
@@ -489,7 +536,7 @@ static void read_keys(struct app *a)
 			a->note = NULL;
 			a->dirty |= DIRTY_STATUS;
 		}
-		fl = key_handle(a, key);
+		fl = key_handle(a, key, rc == KEY_CODE_YES);
 		if (fl & KEY_F_QUIT)
 			a->quit = true;
 		if (fl & KEY_F_REDRAW)
@@ -615,6 +662,7 @@ static void app_init(struct app *a, const struct tui_app_opts *o)
 	a->tree = NULL;
 	a->src = NULL;
 	a->note = NULL;
+	tui_search_init(&a->search);
 	a->utf8 = tui_text_utf8_locale() != 0;
 	a->ascii = o->ascii || !a->utf8;
 	a->dump = dump && *dump ? dump : NULL;
