@@ -10,22 +10,9 @@
 # leaves the alternate screen; nothing on stderr (LeakSanitizer in ASan builds).
 set -u
 : "${CODEFLEET_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$CODEFLEET_SRC/tests/lib/fault_lib.sh"
+. "$CODEFLEET_SRC/tests/lib/tui_lib.sh"
 
-SOCK=cf$$
-tm() { tmux -L "$SOCK" "$@"; }
-_tui_cleanup() {
-	tm kill-server >/dev/null 2>&1
-	_fault_cleanup
-}
-
-command -v tmux >/dev/null || {
-	echo "tmux not found"
-	exit 1
-}
-fault_init tui_basic 5
-fleet_trap "$FD" _tui_cleanup
-fault_fleet_up 2 1.18.33 1.2.27
+tui_init tui_basic
 
 # the newest root session per host with a plain ASCII title (first 20 chars)
 fault_ls
@@ -39,45 +26,13 @@ if [ -z "$T1" ] || [ "$T1" = null ] || [ -z "$T2" ] || [ "$T2" = null ]; then
 	fault_bail "no session titles in the fleet: [$T1] [$T2]"
 fi
 
-screen() { tm capture-pane -p -t cf 2>/dev/null; }
-# cursor: the text of the first reverse-video row below the header
-cursor() {
-	tm capture-pane -e -p -t cf 2>/dev/null | sed -n '2,$p' |
-		grep -m1 -E $'\033\\[([0-9]+;)*7(;[0-9]+)*m' | sed -E $'s/\033\\[[0-9;]*m//g'
-}
 row() { screen | sed -n "${1}p"; }
-# wait_for DESC CMD...: until CMD succeeds (at most 15 s)
-wait_for() {
-	local desc=$1 i
-	shift
-	for ((i = 0; i < 150; i++)); do
-		"$@" && {
-			pass "$desc"
-			return 0
-		}
-		sleep 0.1
-	done
-	fail "$desc; screen:"
-	screen | sed 's/^/     | /'
-	return 1
-}
-has() { screen | grep -qF -- "$1"; }
-hasnt() { ! screen | grep -qF -- "$1"; }
-both_ok() {
-	local s
-	s=$(screen)
-	grep -Eq '^. host01 +ok ' <<<"$s" && grep -Eq '^. host02 +ok ' <<<"$s" &&
-		grep -qF -- "$T1" <<<"$s" && grep -qF -- "$T2" <<<"$s"
-}
 cursor_is() { [ "$(cursor)" = "$(row "$1")" ] && [ -n "$(row "$1")" ]; }
 cursor_has() { cursor | grep -qF -- "$1"; }
-keys() { tm send-keys -t cf "$@"; }
 
-tm new-session -d -s cf -x 120 -y 40 \
-	"NO_COLOR=1 CODEFLEET_TEST_DUMP='$FT/dump.txt' '$FT/cf' 2>'$FT/cf.err'; echo \$? >'$FT/status'" \; set-option -w -t cf remain-on-exit on ||
-	fault_bail "tmux did not start"
+tui_start
 
-wait_for "both hosts ok with their session titles" both_ok
+wait_for "both hosts ok with their session titles" both_ok "$T1" "$T2"
 wait_for "header counts 2 ok hosts" has "hosts: 2 ok, 0 other"
 wait_for "the cursor starts on host01" cursor_has host01
 

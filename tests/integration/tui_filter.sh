@@ -8,22 +8,9 @@
 # with status 0 and nothing on stderr (LeakSanitizer in ASan builds).
 set -u
 : "${CODEFLEET_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$CODEFLEET_SRC/tests/lib/fault_lib.sh"
+. "$CODEFLEET_SRC/tests/lib/tui_lib.sh"
 
-SOCK=cf$$
-tm() { tmux -L "$SOCK" "$@"; }
-_tui_cleanup() {
-	tm kill-server >/dev/null 2>&1
-	_fault_cleanup
-}
-
-command -v tmux >/dev/null || {
-	echo "tmux not found"
-	exit 1
-}
-fault_init tui_filter 5
-fleet_trap "$FD" _tui_cleanup
-fault_fleet_up 2 1.18.33 1.2.27
+tui_init tui_filter
 
 # the newest live root session of host01 with a plain ASCII title (the hosts
 # share their fixture titles: a session with that title on host02 matches too)
@@ -37,41 +24,11 @@ fi
 Q=$T1
 QS=$(printf '%s' "$Q" | cut -c1-20)
 
-screen() { tm capture-pane -p -t cf 2>/dev/null; }
-cursor() {
-	tm capture-pane -e -p -t cf 2>/dev/null | sed -n '2,$p' |
-		grep -m1 -E $'\033\\[([0-9]+;)*7(;[0-9]+)*m' | sed -E $'s/\033\\[[0-9;]*m//g'
-}
-wait_for() {
-	local desc=$1 i
-	shift
-	for ((i = 0; i < 150; i++)); do
-		"$@" && {
-			pass "$desc"
-			return 0
-		}
-		sleep 0.1
-	done
-	fail "$desc; screen:"
-	screen | sed 's/^/     | /'
-	return 1
-}
-has() { screen | grep -qF -- "$1"; }
-hasnt() { ! screen | grep -qF -- "$1"; }
-both_ok() {
-	local s
-	s=$(screen)
-	grep -Eq '^. host01 +ok ' <<<"$s" && grep -Eq '^. host02 +ok ' <<<"$s" &&
-		grep -qF -- "$QS" <<<"$s"
-}
-keys() { tm send-keys -t cf "$@"; }
 tree_rows() { screen | sed -n '2,39p' | grep -c .; }
 
-tm new-session -d -s cf -x 120 -y 40 \
-	"NO_COLOR=1 CODEFLEET_TEST_DUMP='$FT/dump.txt' '$FT/cf' 2>'$FT/cf.err'; echo \$? >'$FT/status'" \; set-option -w -t cf remain-on-exit on ||
-	fault_bail "tmux did not start"
+tui_start
 
-wait_for "both hosts ok with their session titles" both_ok
+wait_for "both hosts ok with their session titles" both_ok "$QS"
 all_rows=$(tree_rows)
 
 keys /
