@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/tui_text.h"
 #include "util/xmem.h"
 
 /* One session to place: live (from a result) or a tombstone (old item). */
@@ -102,19 +103,6 @@ static const char *nz(const char *s)
 static int64_t max64(int64_t a, int64_t b)
 {
 	return a > b ? a : b;
-}
-
-static char *shorten_home(const char *path, const char *home)
-{
-	size_t n = home ? strlen(home) : 0;
-
-	if (!path)
-		return NULL;
-	while (n > 1 && home[n - 1] == '/')
-		n--;
-	if (n > 1 && !strncmp(path, home, n) && (path[n] == '/' || !path[n]))
-		return xasprintf("~%s", path + n);
-	return xstrdup(path);
 }
 
 static void *grow(void *v, size_t *cap, size_t n, size_t size)
@@ -444,7 +432,7 @@ static void emit_session(struct build *b, size_t ri, size_t parent)
 		it->depth--;
 	it->host = xstrdup(h->name);
 	it->project_id = xstrdup(r->pkey);
-	it->path = shorten_home(r->path, h->home);
+	it->path = tui_text_tilde(r->path, h->home);
 	it->session_id = xstrdup(r->id);
 	it->parent_id = xstrdup(r->parent_id);
 	it->title = xstrdup(r->title);
@@ -523,7 +511,7 @@ static void emit_project(struct build *b, const struct prec *p, size_t host)
 
 	it->host = xstrdup(h->name);
 	it->project_id = xstrdup(p->pkey);
-	it->path = shorten_home(p->path, h->home);
+	it->path = tui_text_tilde(p->path, h->home);
 	it->last_activity = p->act;
 	it->tomb = p->tomb;
 	it->tomb_until = p->until;
