@@ -42,7 +42,7 @@ static const char *const sort_names[] = {"last_activity", "name", "host", NULL};
 static const char *const hostkey_names[] = {"ask", "yes", "accept-new", NULL};
 
 static const char *const action_names[] = {
-#define DISC_ACTION_NAME(id, name, key) name,
+#define DISC_ACTION_NAME(id, name, keys) name,
     DISC_ACTIONS(DISC_ACTION_NAME)
 #undef DISC_ACTION_NAME
         NULL};
@@ -127,7 +127,7 @@ struct disc_config *disc_config_new_defaults(void)
 	cfg->sessions.max_display = 50;
 	cfg->sessions.show_empty_projects = false;
 	for (int i = 0; i < DISC_ACT_COUNT; i++)
-		disc_strv_push(&cfg->keys[i], disc_keys_default(i));
+		disc_keys_default(i, &cfg->keys[i]);
 	disc_strv_push(&cfg->roots, "~");
 	cfg->mode = DISC_MODE_OPERATOR;
 	cfg->local = true;

@@ -44,16 +44,31 @@ enum disc_hostkey {
 	DISC_HOSTKEY_ACCEPT_NEW, /* unknown key: recorded and accepted */
 };
 
-/* Dashboard actions a key can be bound to (keybindings.<name>). */
+/* Every key of the dashboard is an action (keybindings.<name>); the third
+ * column is its default keys, space-separated ("j down"), split when the
+ * defaults are filled (disc_keys_default). No two actions share a default.
+ * Ctrl-c and Esc are not here: they always quit and close (disc_keys). */
 #define DISC_ACTIONS(X)                            \
+	X(MOVE_DOWN, "move_down", "j down")        \
+	X(MOVE_UP, "move_up", "k up")              \
+	X(COLLAPSE, "collapse", "h left")          \
+	X(EXPAND, "expand", "l right")             \
+	X(TOGGLE, "toggle", "space")               \
+	X(TOP, "top", "g home")                    \
+	X(BOTTOM, "bottom", "G end")               \
+	X(PAGE_DOWN, "page_down", "ctrl+d pgdown") \
+	X(PAGE_UP, "page_up", "ctrl+u pgup")       \
 	X(ATTACH, "attach", "enter")               \
 	X(SEARCH, "search", "/")                   \
+	X(NEXT_MATCH, "next_match", "n")           \
+	X(PREV_MATCH, "prev_match", "N")           \
 	X(REFRESH, "refresh", "r")                 \
+	X(REFRESH_HOST, "refresh_host", "R")       \
 	X(QUIT, "quit", "q")                       \
-	X(NEW_SESSION, "new_session", "n")         \
+	X(NEW_SESSION, "new_session", "c")         \
 	X(STOP_SESSION, "stop_session", "s")       \
 	X(ARCHIVE_SESSION, "archive_session", "d") \
-	X(GIT_CLONE, "git_clone", "g")             \
+	X(GIT_CLONE, "git_clone", "C")             \
 	X(INSPECT, "inspect", "i")                 \
 	X(CYCLE_VIEW, "cycle_view", "tab")         \
 	X(AUTHENTICATE, "authenticate", "a")       \
@@ -61,7 +76,7 @@ enum disc_hostkey {
 	X(HELP, "help", "?")
 
 enum disc_action {
-#define DISC_ACTION_ENUM(id, name, key) DISC_ACT_##id,
+#define DISC_ACTION_ENUM(id, name, keys) DISC_ACT_##id,
 	DISC_ACTIONS(DISC_ACTION_ENUM)
 #undef DISC_ACTION_ENUM
 	    DISC_ACT_COUNT
@@ -120,7 +135,7 @@ struct disc_config {
 		int max_display;
 		bool show_empty_projects;
 	} sessions;
-	struct disc_strv keys[DISC_ACT_COUNT]; /* normalised key names */
+	struct disc_strv keys[DISC_ACT_COUNT]; /* per action: normalised key names */
 	struct disc_strv roots;
 	int mode; /* enum disc_mode */
 	bool local;

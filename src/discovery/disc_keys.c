@@ -8,14 +8,24 @@
 #include "util/xmem.h"
 
 static const char *const action_default_keys[] = {
-#define DISC_ACTION_KEY(id, name, key) key,
-    DISC_ACTIONS(DISC_ACTION_KEY)
-#undef DISC_ACTION_KEY
+#define DISC_ACTION_KEYS(id, name, keys) keys,
+    DISC_ACTIONS(DISC_ACTION_KEYS)
+#undef DISC_ACTION_KEYS
 };
 
-const char *disc_keys_default(int action)
+void disc_keys_default(int action, struct disc_strv *keys)
 {
-	return action_default_keys[action];
+	const char *s = action_default_keys[action];
+
+	disc_strv_free(keys);
+	while (*s) {
+		size_t len = strcspn(s, " ");
+		char *k = xstrndup(s, len);
+
+		disc_strv_push(keys, k);
+		free(k);
+		s += len + strspn(s + len, " ");
+	}
 }
 
 static const char *const named_keys[] = {"enter",  "tab",  "space", "esc",  "backspace", "delete",
@@ -27,6 +37,21 @@ static const struct {
 } key_aliases[] = {{"return", "enter"},    {"escape", "esc"},  {"pageup", "pgup"},
                    {"pagedown", "pgdown"}, {"pgdn", "pgdown"}, {"del", "delete"},
                    {"ins", "insert"},      {" ", "space"},     {"shift+tab", "btab"}};
+
+/* The name of a control key that the terminal sends as a named key's byte
+ * (so two spellings of one byte count as one key), or NULL. */
+static const char *ctrl_alias(char c)
+{
+	static const struct {
+		char c;
+		const char *name;
+	} same[] = {{'i', "tab"}, {'m', "enter"}, {'j', "enter"}, {'h', "backspace"}, {'[', "esc"}};
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		if (same[i].c == c)
+			return same[i].name;
+	return NULL;
+}
 
 char *disc_keys_normalise(const char *k)
 {
@@ -50,7 +75,7 @@ char *disc_keys_normalise(const char *k)
 		return xasprintf("f%d", atoi(low + 1));
 	if (!strncmp(low, "ctrl+", 5) && len == 6 &&
 	    ((low[5] >= 'a' && low[5] <= 'z') || strchr("@[\\]^_", low[5])))
-		return xstrdup(low);
+		return xstrdup(ctrl_alias(low[5]) ? ctrl_alias(low[5]) : low);
 	if (!strncmp(low, "alt+", 4)) {
 		char *rest = disc_keys_normalise(k + 4), *r = NULL;
 
@@ -70,16 +95,36 @@ static bool key_ok(const char *s)
 	return k != NULL;
 }
 
-/* Keys the tree uses for moving and folding; not rebindable. */
-static bool key_reserved(const char *k)
+bool disc_keys_fixed(const char *k)
 {
-	static const char *const reserved[] = {"up", "down", "left", "right", "h",
-	                                       "j",  "k",    "l",    "space", NULL};
+	if (!strncmp(k, "alt+", 4))
+		k += 4;
+	return !strcmp(k, "ctrl+c") || !strcmp(k, "esc");
+}
 
-	for (int i = 0; reserved[i]; i++)
-		if (!strcmp(k, reserved[i]))
-			return true;
-	return false;
+static bool name_fixed(const char *s)
+{
+	char *k = s ? disc_keys_normalise(s) : NULL;
+	bool fixed = k && disc_keys_fixed(k);
+
+	free(k);
+	return fixed;
+}
+
+/* The node of n (a key or a list of keys) naming a fixed key, or NULL. */
+static yaml_node_t *fixed_node(struct disc_yaml *y, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return name_fixed(disc_yaml_scalar(n)) ? n : NULL;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(y->doc, *it);
+
+		if (item && name_fixed(disc_yaml_scalar(item)))
+			return item;
+	}
+	return NULL;
 }
 
 /* What disc_keys_walk fills. */
@@ -91,23 +136,25 @@ struct binding {
 static int set_keys(struct disc_yaml *y, yaml_node_t *n, struct binding *b, int action)
 {
 	struct disc_strv keys = {NULL, 0};
+	yaml_node_t *fixed;
 	int rc;
 
 	rc = disc_yaml_set_list(y, n, &keys, key_ok,
 	                        "a key like q, enter, tab, f5, ctrl+r or alt+x (or a list of them)",
 	                        false);
-	for (size_t i = 0; rc == ERR_OK && i < keys.n; i++) {
+	if (rc == ERR_OK && (fixed = fixed_node(y, n)))
+		rc = disc_yaml_bad(y, fixed,
+		                   "a key other than ctrl+c and esc (ctrl+c always quits, esc "
+		                   "always closes)");
+	if (rc != ERR_OK) {
+		disc_strv_free(&keys);
+		return rc;
+	}
+	for (size_t i = 0; i < keys.n; i++) {
 		char *k = disc_keys_normalise(keys.v[i]);
 
 		free(keys.v[i]);
 		keys.v[i] = k;
-		if (key_reserved(k))
-			rc = disc_yaml_bad(
-			    y, n, "a key other than the tree's own (arrows, h, j, k, l, space)");
-	}
-	if (rc != ERR_OK) {
-		disc_strv_free(&keys);
-		return rc;
 	}
 	disc_strv_free(&b->keys[action]);
 	b->keys[action] = keys;
@@ -170,32 +217,62 @@ int disc_keys_walk(struct disc_yaml *y, yaml_node_t *map, struct disc_strv *keys
 	return disc_yaml_walk_names(y, map, walk_entry, &b);
 }
 
+/* The first two actions sharing a key: true, with *a < *b and the key. */
+static bool find_clash(const struct disc_strv *keys, int *a, int *b, const char **k)
+{
+	for (*a = 0; *a < DISC_ACT_COUNT; (*a)++)
+		for (*b = *a + 1; *b < DISC_ACT_COUNT; (*b)++)
+			if (disc_strv_shares(&keys[*a], &keys[*b], k))
+				return true;
+	return false;
+}
+
+/* A lenient walk's answer to a clash: the action the file set gets its
+ * defaults back, so the rest of an imported file's bindings survive. */
+static void restore_default(struct disc_yaml *y, struct disc_strv *keys, int who, int other,
+                            const char *k, yaml_mark_t m)
+{
+	char *msg = xasprintf("keybindings.%s: key '%s' is already bound to %s; kept the default",
+	                      disc_config_action_name(who), k, disc_config_action_name(other));
+
+	disc_keys_default(who, &keys[who]); /* k may have been in it: not used below */
+	for (size_t i = 0; i < keys[who].n; i++) {
+		char *longer = xasprintf("%s%s%s", msg, i ? ", " : " (", keys[who].v[i]);
+
+		free(msg);
+		msg = longer;
+	}
+	disc_yaml_warn(y, m, "%s)", msg);
+	free(msg);
+}
+
 int disc_keys_check(struct disc_yaml *y, struct disc_strv *keys, const struct disc_keys_seen *seen)
 {
+	bool set[DISC_ACT_COUNT];
 	const char *k = NULL;
+	int a, b;
 
-	for (int a = 0; a < DISC_ACT_COUNT; a++) {
-		for (int b = a + 1; b < DISC_ACT_COUNT; b++) {
-			int who = seen->set[b] ? b : a;
-			int other = who == b ? a : b;
-			yaml_mark_t m = seen->mark[who];
+	memcpy(set, seen->set, sizeof(set));
+	while (find_clash(keys, &a, &b, &k)) {
+		int who = set[b] ? b : a;
+		int other = who == b ? a : b;
+		yaml_mark_t m = seen->mark[who];
 
-			if (!disc_strv_shares(&keys[a], &keys[b], &k))
-				continue;
-			if (y->lenient) {
-				disc_yaml_warn(y, m, "key '%s' bound twice; kept the default keys",
-				               k);
-				for (int i = 0; i < DISC_ACT_COUNT; i++)
-					disc_strv_set1(&keys[i], action_default_keys[i]);
-				return ERR_OK;
-			}
+		if (!y->lenient)
 			return err_set(ERR_CONFIG,
 			               "%s:%zu:%zu: keybindings.%s: key '%s' is already bound to "
 			               "%s (rebind that action too)",
 			               y->name, m.line + 1, m.column + 1,
 			               disc_config_action_name(who), k,
 			               disc_config_action_name(other));
+		if (!set[who]) {
+			/* Cannot happen (defaults never clash); ends the loop anyway. */
+			for (int i = 0; i < DISC_ACT_COUNT; i++)
+				disc_keys_default(i, &keys[i]);
+			return ERR_OK;
 		}
+		restore_default(y, keys, who, other, k, m);
+		set[who] = false;
 	}
 	return ERR_OK;
 }

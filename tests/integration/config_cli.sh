@@ -54,7 +54,12 @@ mkdir -p "$HOME/.opencode"
 cp "$CODEFLEET_SRC/tests/fixtures/config/remote-tui.yaml" "$HOME/.opencode/remote-tui.yaml"
 run "$bin" -F "$ssh" hosts --json
 expect_status 0
-expect_one_error_line "imported settings from $HOME/.opencode/remote-tui.yaml into $XDG_CONFIG_HOME/codefleet/config.yaml"
+# Its n (new_session) and g (git_clone) are next_match's and top's keys here:
+# two warnings, those two keep c and C, then the one line saying so.
+expect_eq "$(printf '%s\n' "$ERR" | grep -c '')" 3 "two key warnings and the import line"
+expect_err_contains "remote-tui.yaml:52:16: keybindings.new_session: key 'n' is already bound to next_match; kept the default (c)"
+expect_err_contains "remote-tui.yaml:55:14: keybindings.git_clone: key 'g' is already bound to top; kept the default (C)"
+expect_eq "$(printf '%s\n' "$ERR" | tail -n 1)" "codefleet: imported settings from $HOME/.opencode/remote-tui.yaml into $XDG_CONFIG_HOME/codefleet/config.yaml" "import line"
 grep -q 'interval: 45s' "$XDG_CONFIG_HOME/codefleet/config.yaml" && pass "imported interval" ||
 	fail "interval not imported"
 grep -q '"Main API Server"' "$XDG_CONFIG_HOME/codefleet/config.yaml" && pass "imported override" ||
