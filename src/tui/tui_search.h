@@ -1,7 +1,7 @@
-/* tui_search: the dashboard's `/` filter — the search field (UTF-8 text
- * with a cursor), the compiled query, the tui_tree match function and the
- * highlight positions of a row (docs/tui-search.md). Of curses it uses
- * the KEY_* codes only (tui_search_key). */
+/* tui_search: the dashboard's `/` filter — the search field (a tui_line),
+ * the compiled query, the tui_tree match function and the
+ * highlight positions of a row (docs/tui-search.md). No curses here: the
+ * field's keys go through tui_line. */
 #ifndef CODEFLEET_TUI_SEARCH_H
 #define CODEFLEET_TUI_SEARCH_H
 
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "tui/tui_filter.h"
+#include "tui/tui_line.h"
 #include "util/strbuf.h"
 #include "tui/tui_tree.h"
 
@@ -17,12 +18,10 @@
 #define TUI_SEARCH_MAX 255
 
 struct tui_search {
-	char text[TUI_SEARCH_MAX + 1]; /* NUL-terminated UTF-8 */
-	size_t len;                    /* bytes */
-	size_t cur;                    /* cursor: byte offset of a code point start */
-	bool editing;                  /* the field is open and takes the keys */
-	bool active;                   /* a filter is set on the tree */
-	struct tui_filter_query q;     /* text, compiled */
+	struct tui_line line;      /* the query as typed (tui_line_init'ed to TUI_SEARCH_MAX) */
+	bool editing;              /* the field is open and takes the keys */
+	bool active;               /* a filter is set on the tree */
+	struct tui_filter_query q; /* line.text, compiled */
 };
 
 /* One highlighted character of a row's shown text, in cells from its start. */
@@ -32,21 +31,11 @@ struct tui_search_cell {
 };
 
 void tui_search_init(struct tui_search *s);
-/* `/`: opens the field with an empty query. */
+/* Opens the field with an empty query (the app calls it on its filter key,
+ * `/` by default). */
 void tui_search_open(struct tui_search *s);
 /* Esc: empty query, field closed, no filter. */
 void tui_search_reset(struct tui_search *s);
-
-/* Editing; each returns true when the text or the cursor changed (the
- * query is recompiled when the text changed). */
-bool tui_search_insert(struct tui_search *s, uint32_t cp);
-bool tui_search_backspace(struct tui_search *s); /* the code point before the cursor */
-bool tui_search_clear(struct tui_search *s);     /* Ctrl-u */
-bool tui_search_left(struct tui_search *s);
-bool tui_search_right(struct tui_search *s);
-
-/* Cells of the text before the cursor (for the terminal cursor). */
-size_t tui_search_cursor_cells(const struct tui_search *s);
 
 /* tui_tree_match_fn (arg: the struct tui_search): scores an item over its
  * own fields — host: HOST and LABEL; project: PATH; session: TITLE and ID;
@@ -81,12 +70,13 @@ enum {
 	TUI_SEARCH_K_QUIT, /* Ctrl-c */
 };
 
-/* A key (get_wch: fn for KEY_CODE_YES). Field closed: `/` opens it, Esc
- * clears a kept filter, other keys are not its own (K_NONE). Field open:
- * printable characters (q included) go in, Backspace, Ctrl-u, Left/Right
- * edit, Enter keeps the filter and closes the field, Esc clears both.
- * On K_EDIT, active says whether the tree needs tui_search_match as its
- * filter (a non-empty query) or no filter. */
+/* A key (get_wch: fn for KEY_CODE_YES). Field closed: Esc clears a kept
+ * filter, every other key is not its own (K_NONE); the field is opened by
+ * tui_search_open. Field open: Enter keeps the filter and closes the field,
+ * Esc clears both, Ctrl-c quits, the rest goes to the line editor
+ * (tui_line_key: printable characters, q included, go in). On K_EDIT,
+ * active says whether the tree needs tui_search_match as its filter (a
+ * non-empty query) or no filter. */
 int tui_search_key(struct tui_search *s, int key, bool fn);
 
 #endif

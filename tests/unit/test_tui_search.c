@@ -25,68 +25,77 @@ static void test_editing(void **state)
 	tui_search_init(&s);
 	assert_false(s.editing);
 	assert_int_equal(tui_search_key(&s, 'q', false), TUI_SEARCH_K_NONE);
-	assert_int_equal(tui_search_key(&s, '/', false), TUI_SEARCH_K_EDIT);
+	/* the app opens the field on its filter key: `/` is not the field's */
+	assert_int_equal(tui_search_key(&s, '/', false), TUI_SEARCH_K_NONE);
+	assert_false(s.editing);
+	tui_search_open(&s);
 	assert_true(s.editing);
 	assert_false(s.active);
 	type(&s, "qux");
-	assert_string_equal(s.text, "qux");
+	assert_string_equal(s.line.text, "qux");
 	assert_true(s.active);
 	assert_int_equal(s.q.len, 3);
 	assert_int_equal(tui_search_key(&s, KEY_LEFT, true), TUI_SEARCH_K_MOVE);
 	assert_int_equal(tui_search_key(&s, KEY_LEFT, true), TUI_SEARCH_K_MOVE);
 	type(&s, "a");
-	assert_string_equal(s.text, "qaux");
+	assert_string_equal(s.line.text, "qaux");
 	assert_int_equal(tui_search_key(&s, 0x7f, false), TUI_SEARCH_K_EDIT);
-	assert_string_equal(s.text, "qux");
-	assert_int_equal(s.cur, 1);
-	assert_int_equal(tui_search_key(&s, KEY_RIGHT, true), TUI_SEARCH_K_MOVE);
-	assert_int_equal(tui_search_key(&s, KEY_RIGHT, true), TUI_SEARCH_K_MOVE);
+	assert_string_equal(s.line.text, "qux");
+	assert_int_equal(s.line.cur, 1);
+	assert_int_equal(tui_search_key(&s, KEY_END, true), TUI_SEARCH_K_MOVE);
 	assert_int_equal(tui_search_key(&s, KEY_RIGHT, true), TUI_SEARCH_K_NONE);
 	assert_int_equal(tui_search_key(&s, 0x15, false), TUI_SEARCH_K_EDIT); /* Ctrl-u */
-	assert_string_equal(s.text, "");
+	assert_string_equal(s.line.text, "");
 	assert_false(s.active);
 	assert_int_equal(tui_search_key(&s, KEY_BACKSPACE, true), TUI_SEARCH_K_NONE);
+	type(&s, "a/b");
+	assert_int_equal(tui_search_key(&s, 0x17, false), TUI_SEARCH_K_EDIT); /* Ctrl-w */
+	assert_string_equal(s.line.text, "");
 	type(&s, "ab");
 	assert_int_equal(tui_search_key(&s, '\r', false), TUI_SEARCH_K_EDIT); /* Enter */
 	assert_false(s.editing);
 	assert_true(s.active);
-	assert_string_equal(s.text, "ab");
+	assert_string_equal(s.line.text, "ab");
 	assert_int_equal(tui_search_key(&s, 'n', false), TUI_SEARCH_K_NONE);
+	assert_int_equal(tui_search_key(&s, KEY_LEFT, true), TUI_SEARCH_K_NONE);
 	assert_int_equal(tui_search_key(&s, 0x1b, false), TUI_SEARCH_K_EDIT); /* Esc */
 	assert_false(s.active);
-	assert_string_equal(s.text, "");
+	assert_string_equal(s.line.text, "");
 	assert_int_equal(tui_search_key(&s, 0x1b, false), TUI_SEARCH_K_NONE);
-	assert_int_equal(tui_search_key(&s, '/', false), TUI_SEARCH_K_EDIT);
-	assert_int_equal(tui_search_key(&s, 0x03, false), TUI_SEARCH_K_QUIT);
+	tui_search_open(&s);
 	assert_int_equal(tui_search_key(&s, '\t', false), TUI_SEARCH_K_NONE);
+	assert_int_equal(tui_search_key(&s, 0x1b, false), TUI_SEARCH_K_EDIT);
+	assert_false(s.editing);
+	tui_search_open(&s);
+	assert_int_equal(tui_search_key(&s, 0x03, false), TUI_SEARCH_K_QUIT);
 }
 
 static void test_utf8(void **state)
 {
 	struct tui_search s;
+	struct strbuf sb = STRBUF_INIT;
 
 	(void)state;
 	tui_search_open(&s);
-	assert_true(tui_search_insert(&s, 'a'));
-	assert_true(tui_search_insert(&s, 0x00e9));  /* é, 2 bytes */
-	assert_true(tui_search_insert(&s, 0x1f600)); /* emoji, 4 bytes */
-	assert_int_equal(s.len, 7);
-	assert_string_equal(s.text, "a\xc3\xa9\xf0\x9f\x98\x80");
-	assert_true(tui_search_left(&s));
-	assert_int_equal(s.cur, 3);
-	assert_true(tui_search_backspace(&s)); /* the whole é */
-	assert_string_equal(s.text, "a\xf0\x9f\x98\x80");
-	assert_int_equal(s.cur, 1);
-	assert_true(tui_search_right(&s));
-	assert_int_equal(s.cur, 5);
-	assert_true(tui_search_backspace(&s)); /* the whole emoji */
-	assert_string_equal(s.text, "a");
-	assert_int_equal(s.q.len, 1);
-	assert_false(tui_search_insert(&s, 0x07)); /* controls stay out */
+	assert_int_equal(tui_search_key(&s, 'a', false), TUI_SEARCH_K_EDIT);
+	assert_int_equal(tui_search_key(&s, 0x6f22, false), TUI_SEARCH_K_EDIT); /* 漢, 2 cells */
+	assert_int_equal(tui_search_key(&s, 0x00e9, false), TUI_SEARCH_K_EDIT);
+	assert_int_equal(s.q.len, 3);
+	assert_int_equal(tui_search_key(&s, KEY_LEFT, true), TUI_SEARCH_K_MOVE);
+	/* "  /" then a and 漢: the field's cursor is on é */
+	assert_int_equal(tui_search_header(&s, &sb, 2), 3 + 1 + 2);
+	assert_string_equal(strbuf_str(&sb), "  /a\xe6\xbc\xa2\xc3\xa9   2 matches");
+	strbuf_free(&sb);
+	assert_int_equal(tui_search_key(&s, KEY_BACKSPACE, true), TUI_SEARCH_K_EDIT);
+	assert_string_equal(s.line.text, "a\xc3\xa9");
+	assert_int_equal(s.q.len, 2);
+	assert_int_equal(tui_search_key(&s, 0x07, false),
+	                 TUI_SEARCH_K_NONE); /* controls stay out */
 	for (int i = 0; i < TUI_SEARCH_MAX; i++)
-		tui_search_insert(&s, 0x00e9);
-	assert_true(s.len <= TUI_SEARCH_MAX);
-	assert_int_equal(strlen(s.text), s.len);
+		tui_search_key(&s, 0x00e9, false);
+	assert_true(s.line.len <= TUI_SEARCH_MAX);
+	assert_true(s.line.len > TUI_SEARCH_MAX - 2);
+	assert_int_equal(strlen(s.line.text), s.line.len);
 }
 
 static struct tui_tree_item session(char *title, char *id)
