@@ -162,6 +162,7 @@ static void json_host(struct jsonw *w, const struct probe_engine_host *h, bool w
 	json_str(w, "method",
 	         r && r->method != PROBE_METHOD_NONE ? probe_method_name(r->method) : NULL);
 	json_str(w, "opencode_version", r ? r->opencode_version : NULL);
+	json_str(w, "home", r ? r->home : NULL);
 	json_time(w, "probed_at", h->probed_at);
 	json_count(w, "latency_ms", h->latency_ms);
 	if (watch) {

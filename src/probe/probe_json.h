@@ -2,15 +2,16 @@
  *
  * JSON (issue 3, one line, util/jsonw):
  *   {"hosts":[{"name","state","reason","method","opencode_version",
- *              "probed_at","latency_ms",
+ *              "home","probed_at","latency_ms",
  *              "projects":[{"path","name","sessions":[{"id","title",
  *                  "directory","parent_id","status","created","updated",
  *                  "archived","agent","model","messages","cost",
  *                  "todos_done","todos_total"}]}]}]}
  * Times are ms since the epoch; null where unknown (reason when ok, times
- * not set, counts the host does not know). Projects are sorted by path,
- * sessions by last update, newest first. A host in a failure state still
- * lists the projects of its last good result (the cache's data).
+ * not set, counts the host does not know, home from a reply older than it).
+ * "home" is the host's $HOME. Projects are sorted by path, sessions by last
+ * update, newest first. A host in a failure state still lists the projects
+ * of its last good result (the cache's data).
  *
  * `watch` adds "round" and "elapsed_ms" (how long that round's probing took)
  * to the document, and "changed" to each host: false when the host answered

@@ -130,6 +130,7 @@ void probe_result_free(struct probe_result *r)
 	free(r->db_path);
 	free(r->storage_path);
 	free(r->hostname);
+	free(r->home);
 	free(r->sqlite_version);
 	free(r->warnings);
 	free(r->token);
@@ -213,7 +214,7 @@ static bool same_dir(const char *a, const char *b)
 }
 
 /* The newest non-archived root session in dir, or NULL. */
-static struct probe_session *newest_in_dir(struct probe_result *r, const char *dir)
+static struct probe_session *newest_in_dir(const struct probe_result *r, const char *dir)
 {
 	struct probe_session *best = NULL;
 
@@ -228,7 +229,8 @@ static struct probe_session *newest_in_dir(struct probe_result *r, const char *d
 	return best;
 }
 
-static void match_process(struct probe_result *r, const struct probe_process *p)
+struct probe_session *probe_result_process_session(const struct probe_result *r,
+                                                   const struct probe_process *p)
 {
 	struct probe_session *s = NULL;
 
@@ -238,20 +240,21 @@ static void match_process(struct probe_result *r, const struct probe_process *p)
 		s = newest_in_dir(r, p->pwd);
 	if (!s && !p->session_arg && !p->serve && p->cwd)
 		s = newest_in_dir(r, p->cwd);
-	if (s)
-		s->live = true;
+	return s;
+}
+
+bool probe_process_may_write(const struct probe_process *p, const struct probe_session *s)
+{
+	return p->serve || same_dir(p->cwd, s->directory) || same_dir(p->pwd, s->directory);
 }
 
 /* An unfinished assistant message counts as running only while some
  * opencode process could be writing it. */
 static bool busy_is_live(const struct probe_result *r, const struct probe_session *s)
 {
-	for (size_t i = 0; i < r->nprocs; i++) {
-		const struct probe_process *p = &r->procs[i];
-
-		if (p->serve || same_dir(p->cwd, s->directory) || same_dir(p->pwd, s->directory))
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (probe_process_may_write(&r->procs[i], s))
 			return true;
-	}
 	return false;
 }
 
@@ -289,7 +292,10 @@ void probe_result_classify(struct probe_result *r, int64_t now_ms, int64_t activ
 	for (size_t i = 0; i < r->nsessions; i++)
 		r->sessions[i].live = false;
 	for (size_t i = 0; i < r->nprocs; i++) {
-		match_process(r, &r->procs[i]);
+		struct probe_session *s = probe_result_process_session(r, &r->procs[i]);
+
+		if (s)
+			s->live = true;
 		if (!r->procs[i].serve)
 			continue;
 		for (size_t j = 0; j < r->procs[i].nlisten; j++)

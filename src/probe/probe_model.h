@@ -134,6 +134,8 @@ struct probe_result {
 	char *db_path;
 	char *storage_path;
 	char *hostname;
+	char *home; /* $HOME as the probe's shell saw it; NULL when unset or
+	             * the reply predates it */
 	char *sqlite_version;
 	char *warnings;
 	char *token;       /* the change token to send next time */
@@ -178,6 +180,15 @@ void probe_process_clear(struct probe_process *p);
 
 struct probe_session *probe_result_find_session(const struct probe_result *r, const char *id);
 struct probe_project *probe_result_find_project(const struct probe_result *r, const char *id);
+
+/* The session process p runs, by the rules of probe_result_classify
+ * (-s ID; else the newest non-archived root session of its $PWD, else of
+ * its cwd; a serve runs none), or NULL. */
+struct probe_session *probe_result_process_session(const struct probe_result *r,
+                                                   const struct probe_process *p);
+/* True when p could be writing s's unfinished assistant message: a serve,
+ * or any opencode process in s's directory. */
+bool probe_process_may_write(const struct probe_process *p, const struct probe_session *s);
 
 /* Derives each session's status (see docs/probe-protocol.md, "Status"):
  *   running  a live process runs it: `opencode -s ID` / `--session ID`;

@@ -219,6 +219,8 @@ static const struct probe_decode_field host_fields[] = {
     {"now", PROBE_DECODE_INT, H(host_now), NULL, 0},
     {"sqlite_version", PROBE_DECODE_TEXT, H(sqlite_version), NULL, 0},
     {"hostname", PROBE_DECODE_TEXT, H(hostname), NULL, 0},
+    /* optional: a reply made before the script sent it (a cached one) has none */
+    {"home", PROBE_DECODE_TEXT, H(home), NULL, 0},
     {"warnings", PROBE_DECODE_TEXT, H(warnings), NULL, 0},
     {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
 };

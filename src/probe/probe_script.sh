@@ -568,13 +568,14 @@ END { printf "]\n%s\n", ids }
 cf_host_json() {
 	CF_J_METHOD=$1 CF_J_OC=$CF_OC CF_J_VER=$CF_OCVER CF_J_DB=$CF_DB \
 	CF_J_ST=$CF_STORAGE CF_J_TOKEN=$CF_TOKEN CF_J_NOW=$(date +%s) CF_J_SQ=${CF_SQLITE#no} \
-	CF_J_WARN=$CF_WARN CF_J_HOST=$(uname -n 2>/dev/null) \
+	CF_J_WARN=$CF_WARN CF_J_HOST=$(uname -n 2>/dev/null) CF_J_HOME=${HOME-} \
 		awk "$CF_AWKLIB"'BEGIN {
 	printf "{\"protocol\":'"$CF_PROTO"',\"method\":%s,\"opencode\":%s,", js(ENVIRON["CF_J_METHOD"]), jsn(ENVIRON["CF_J_OC"])
 	printf "\"opencode_version\":%s,\"db\":%s,", jsn(ENVIRON["CF_J_VER"]), jsn(ENVIRON["CF_J_DB"])
 	printf "\"storage\":%s,\"token\":%s,", jsn(ENVIRON["CF_J_ST"]), js(ENVIRON["CF_J_TOKEN"])
 	printf "\"now\":%s,\"sqlite_version\":%s,", num(ENVIRON["CF_J_NOW"] "000"), jsn(ENVIRON["CF_J_SQ"])
-	printf "\"hostname\":%s,\"warnings\":%s}\n", jsn(ENVIRON["CF_J_HOST"]), jsn(ENVIRON["CF_J_WARN"])
+	printf "\"hostname\":%s,\"home\":%s,", jsn(ENVIRON["CF_J_HOST"]), jsn(ENVIRON["CF_J_HOME"])
+	printf "\"warnings\":%s}\n", jsn(ENVIRON["CF_J_WARN"])
 }'
 }
 
@@ -641,6 +642,9 @@ cf_probe() {
 	cf_procs
 	CF_TOKEN=$({
 		echo "$CF_FORCE $CF_OC $CF_DB"
+		# $HOME is in the reply, so in the token: a token cached before
+		# the reply carried it never matches (one full reply after upgrade)
+		echo "${HOME-}"
 		cf_statsig "$CF_DB" "$CF_DB-wal"
 		cf_storage_sig "$CF_STORAGE"
 		echo "$CF_PROCID"

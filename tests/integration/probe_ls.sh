@@ -72,7 +72,13 @@ if jq -e . >/dev/null <<<"$first"; then pass "one JSON document"; else fail "not
 expect_eq "$(jq -r '[.hosts[].name] | join(" ")' <<<"$first")" "local host01 host02 host03 host04" "hosts"
 expect_eq "$(jq -r '[.hosts[].state] | unique | join(" ")' <<<"$first")" "ok" "every host ok"
 expect_eq "$(jq -r '.hosts[0] | keys_unsorted | join(",")' <<<"$first")" \
-	"name,state,reason,method,opencode_version,probed_at,latency_ms,projects" "host keys"
+	"name,state,reason,method,opencode_version,home,probed_at,latency_ms,projects" "host keys"
+# home: $HOME as the probe's shell sees it (sshd's SetEnv on each fleet host)
+for host in host01 host02 host03 host04; do
+	expect_eq "$(jq -r --arg h "$host" '.hosts[] | select(.name==$h) | .home' <<<"$first")" \
+		"$(get "$host" FLEET_HOST_HOME)" "$host: home is the host's HOME"
+done
+expect_eq "$(jq -r '.hosts[] | select(.name=="local") | .home' <<<"$first")" "${HOME:-null}" "local: home is ours"
 expect_eq "$(jq -r '[.hosts[].projects[].sessions[]] | .[0] | keys_unsorted | join(",")' <<<"$first")" \
 	"id,title,directory,parent_id,status,created,updated,archived,agent,model,messages,cost,todos_done,todos_total" \
 	"session keys"
@@ -160,6 +166,7 @@ expect_status 1
 cached=$OUT
 expect_eq "$(jq -r '.hosts[] | select(.name=="host01" or .name=="host02") | .state' <<<"$cached" | tr '\n' ' ')" "offline offline " "stopped hosts are offline"
 expect_eq "$(jq -r '.hosts[] | select(.name=="host01") | .reason | length > 0' <<<"$cached")" true "with a reason"
+expect_eq "$(jq -r '.hosts[] | select(.name=="host01") | .home' <<<"$cached")" "$(get host01 FLEET_HOST_HOME)" "host01's home from the cache"
 expect_eq "$(ids host01 "$cached")" "$(ids host01 "$first")" "host01 still shows the cache's sessions"
 expect_eq "$(jq -r '.hosts[] | select(.name=="host01") | .probed_at' <<<"$cached")" \
 	"$(jq -r 'select(.round==6) | .hosts[] | select(.name=="host01") | .probed_at' "$tmp/watch.out")" "probed_at is the cached probe's"

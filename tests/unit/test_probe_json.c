@@ -57,11 +57,13 @@ static const char reply[] =
       "{\"protocol\":1,\"method\":\"sqlite3\",\"opencode\":\"/home/u/.opencode/bin/opencode\","
       "\"opencode_version\":\"1.18.33\",\"db\":\"/home/u/.local/share/opencode/opencode.db\","
       "\"storage\":null,\"token\":\"v1-123-45\",\"now\":1796011333000,"
-      "\"sqlite_version\":\"3.40.1\",\"hostname\":\"box\",\"warnings\":null}\n" M " end ok\n";
+      "\"sqlite_version\":\"3.40.1\",\"hostname\":\"box\",\"home\":\"/home/u\","
+      "\"warnings\":null}\n" M " end ok\n";
 
 static const char expect_host[] =
     "{\"name\":\"web-1\",\"state\":\"ok\",\"reason\":null,\"method\":\"sqlite3\","
-    "\"opencode_version\":\"1.18.33\",\"probed_at\":1796011333000,\"latency_ms\":42,"
+    "\"opencode_version\":\"1.18.33\",\"home\":\"/home/u\",\"probed_at\":1796011333000,"
+    "\"latency_ms\":42,"
     "\"projects\":["
     "{\"path\":\"/\",\"name\":\"global\",\"sessions\":["
     "{\"id\":\"ses_b\",\"title\":\"evil title red\",\"directory\":\"/tmp/x\",\"parent_id\":null,"
@@ -143,10 +145,10 @@ static void test_failed_hosts(void **state)
 	assert_non_null(strstr(s, "{\"name\":\"web-1\",\"state\":\"offline\",\"reason\":"
 	                          "\"connection refused\",\"method\":\"sqlite3\""));
 	assert_non_null(strstr(s, "\"id\":\"ses_a\""));
-	assert_non_null(strstr(s,
-	                       "{\"name\":\"db-2\",\"state\":\"hostkey-changed\",\"reason\":"
-	                       "\"the host key changed\",\"method\":null,\"opencode_version\":null,"
-	                       "\"probed_at\":null,\"latency_ms\":null,\"projects\":[]}"));
+	assert_non_null(
+	    strstr(s, "{\"name\":\"db-2\",\"state\":\"hostkey-changed\",\"reason\":"
+	              "\"the host key changed\",\"method\":null,\"opencode_version\":null,"
+	              "\"home\":null,\"probed_at\":null,\"latency_ms\":null,\"projects\":[]}"));
 	strbuf_free(&sb);
 	probe_result_free(r);
 }

@@ -388,6 +388,7 @@ static void test_all_sessions(void **state)
 	assert_int_equal(r->method, d->json ? PROBE_METHOD_JSON_FILES : PROBE_METHOD_SQLITE3);
 	assert_string_equal(r->opencode_version, d->ver);
 	assert_non_null(r->token);
+	assert_string_equal(r->home, d->home); /* the script's own $HOME */
 	expect_all_sessions(d, r);
 	if (!d->generated)
 		expect_fixture_counts(d, r);

@@ -101,6 +101,15 @@ static void test_classify(void **state)
 	assert_int_equal(probe_result_find_session(r, "ses_err")->status, PROBE_SESSION_ERRORED);
 	assert_int_equal(probe_result_find_session(r, "ses_arch")->status, PROBE_SESSION_ARCHIVED);
 	assert_int_equal(probe_result_find_session(r, "ses_recent")->status, PROBE_SESSION_ACTIVE);
+	/* the same rules name the session each process runs */
+	assert_ptr_equal(probe_result_process_session(r, &r->procs[0]),
+	                 probe_result_find_session(r, "ses_run"));
+	assert_ptr_equal(probe_result_process_session(r, &r->procs[1]),
+	                 probe_result_find_session(r, "ses_tui_new"));
+	assert_true(
+	    probe_process_may_write(&r->procs[1], probe_result_find_session(r, "ses_tui_old")));
+	assert_false(
+	    probe_process_may_write(&r->procs[1], probe_result_find_session(r, "ses_err")));
 	/* the sessions referenced project "p" that no section listed */
 	assert_non_null(probe_result_find_project(r, "p"));
 	assert_int_equal(r->nserve_ports, 0);
@@ -120,6 +129,8 @@ static void test_busy_with_serve_is_running(void **state)
 	assert_int_equal(r->sessions[0].status, PROBE_SESSION_RUNNING);
 	assert_int_equal(r->nserve_ports, 2);
 	assert_int_equal(r->serve_ports[0], 4096);
+	assert_null(probe_result_process_session(r, &r->procs[1])); /* a serve runs none */
+	assert_true(probe_process_may_write(&r->procs[1], &r->sessions[0]));
 	probe_result_free(r);
 }
 /* A big host: 20000 sessions (about 12 MB) decode quickly, duplicates
@@ -268,6 +279,49 @@ static void test_sections(void **state)
 	probe_result_free(r);
 }
 
+/* Decodes a host section alone; returns probe_rows_decode's code. */
+static int host_only(const char *host, struct probe_result *r)
+{
+	struct probe_rows_span sp[PROBE_ROWS_COUNT];
+
+	memset(sp, 0, sizeof(sp));
+	sp[PROBE_ROWS_HOST] = (struct probe_rows_span){host, strlen(host), true};
+	return probe_rows_decode(sp, r);
+}
+
+/* The host's $HOME: optional (a reply made before the script sent it has
+ * none, e.g. one read back from the cache), sanitised like every text. */
+static void test_host_home(void **state)
+{
+#define HOST_WITH(home) "{\"protocol\":1,\"method\":\"none\",\"token\":\"v1-1-2\"" home "}"
+	static const struct {
+		const char *host, *want;
+	} cases[] = {
+	    {HOST_WITH(""), NULL},
+	    {HOST_WITH(",\"home\":null"), NULL},
+	    {HOST_WITH(",\"home\":\"/home/u\""), "/home/u"},
+	    {HOST_WITH(",\"home\":\"/home/\\u001b[31mu\\u0007\\u001b[0m\\n\xff\""),
+	     "/home/u \xef\xbf\xbd"},
+	};
+	struct probe_result *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = probe_result_new();
+		assert_int_equal(host_only(cases[i].host, r), ERR_OK);
+		if (cases[i].want)
+			assert_string_equal(r->home, cases[i].want);
+		else
+			assert_null(r->home);
+		probe_result_free(r);
+	}
+	r = probe_result_new();
+	assert_int_equal(host_only(HOST_WITH(",\"home\":5"), r), ERR_PROTO);
+	assert_non_null(strstr(err_text(), "home: expected a string"));
+	probe_result_free(r);
+#undef HOST_WITH
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_missing_and_range),
 	    cmocka_unit_test(test_sections),
+	    cmocka_unit_test(test_host_home),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
