@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "tui/tui_app_int.h"
 #include "tui/tui_draw.h"
 #include "tui/tui_input.h"
+#include "tui/tui_keys.h"
 #include "tui/tui_search.h"
 #include "tui/tui_term.h"
 #include "tui/tui_text.h"
@@ -38,18 +40,73 @@
 #include "util/xmem.h"
 
 #define SPIN_MS       150
-#define TOMB_RETRY_MS 50 /* a tombstone past its deadline: never spin on it */
+#define TICK_MS       1000 /* the countdown to the next probe */
+#define TOMB_RETRY_MS 50   /* a tombstone past its deadline: never spin on it */
+#define MOUSE_EVENTS  (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED)
+
+void tui_app_toast(struct tui_app *a, enum tui_toast_level level, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	tui_toast_push(&a->toast, level, probe_engine_now_ms(), "%s", strbuf_str(&sb));
+	strbuf_free(&sb);
+	a->dirty |= TUI_DIRTY_TREE;
+}
+
+/* The theme: the terminal is asked for its background before curses
+ * starts, so its answer cannot reach curses as keys. */
+static void theme_pick(struct tui_app *a, const struct tui_app_opts *o)
+{
+	struct tui_theme_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.theme = a->f.conf->display.theme;
+	in.no_color = o->no_color;
+	in.unicode = a->f.conf->display.unicode && !o->ascii;
+	in.utf8_locale = a->utf8;
+	in.bg = tui_theme_detect_bg(&in, STDIN_FILENO, STDOUT_FILENO, TUI_THEME_QUERY_MS);
+	tui_theme_resolve(&in, &a->theme);
+	a->g = tui_theme_glyphs(a->theme.ascii);
+	a->animate = a->f.conf->display.animation;
+}
 
 static int screen_open(struct tui_app *a, const struct tui_app_opts *o)
 {
-	int rc = tui_term_open();
+	int rc;
 
-	if (rc == ERR_OK)
-		tui_draw_colors(a, o->no_color);
-	return rc;
+	theme_pick(a, o);
+	rc = tui_term_open();
+	if (rc != ERR_OK)
+		return rc;
+	tui_theme_apply(&a->theme);
+	mousemask(MOUSE_EVENTS, NULL);
+	return ERR_OK;
 }
 
 /* ---- the model ---- */
+
+/* Hosts by state and live sessions by status (the header), and the
+ * earliest tombstone deadline (the loop's timer). */
+static void count(struct tui_app *a)
+{
+	memset(a->nstate, 0, sizeof(a->nstate));
+	memset(a->nstatus, 0, sizeof(a->nstatus));
+	a->tomb_next = -1;
+	for (size_t i = 0; i < probe_engine_count(a->f.engine); i++)
+		a->nstate[probe_engine_host(a->f.engine, i)->state]++;
+	for (size_t i = 0; i < tui_tree_count(a->tree); i++) {
+		const struct tui_tree_item *it = tui_tree_item(a->tree, i);
+
+		if (it->tomb && (a->tomb_next < 0 || it->tomb_until < a->tomb_next))
+			a->tomb_next = it->tomb_until;
+		else if (!it->tomb && it->kind == TUI_TREE_SESSION)
+			a->nstatus[it->status]++;
+	}
+}
 
 static void tree_rebuild(struct tui_app *a)
 {
@@ -65,21 +122,9 @@ static void tree_rebuild(struct tui_app *a)
 	src.show_empty_projects = a->f.conf->sessions.show_empty_projects;
 	src.max_display = a->f.conf->sessions.max_display;
 	a->tree = tui_tree_build(a->tree, &src, probe_engine_now_ms());
+	count(a);
+	a->insp_tag = 0; /* the panel may say something new */
 	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_STATUS;
-}
-
-/* The earliest tombstone deadline, or -1 when there is none. */
-static int64_t next_tomb(const struct tui_app *a)
-{
-	int64_t best = -1;
-
-	for (size_t i = 0; i < tui_tree_count(a->tree); i++) {
-		const struct tui_tree_item *it = tui_tree_item(a->tree, i);
-
-		if (it->tomb && (best < 0 || it->tomb_until < best))
-			best = it->tomb_until;
-	}
-	return best;
 }
 
 /* ---- signals, as read from the self-pipe ---- */
@@ -136,16 +181,46 @@ static int min_timeout(int64_t a, int64_t b)
 	return (int)t;
 }
 
+/* Something moves on screen: the header spinner or a running session's. */
+static bool spinning(const struct tui_app *a)
+{
+	return probe_engine_busy(a->f.engine) > 0 ||
+	       (a->animate && a->nstatus[PROBE_SESSION_RUNNING] > 0);
+}
+
+/* The wait until the earliest of: a host due, a tombstone or a toast
+ * going, the spinner's next frame, the countdown's next second. */
 static int loop_timeout(const struct tui_app *a, int64_t now)
 {
 	int64_t t = probe_engine_next_timer_ms(a->f.engine, now);
-	int64_t tomb = next_tomb(a);
+	int64_t toast = tui_toast_next_deadline(&a->toast);
 
-	if (tomb >= 0)
-		t = min_timeout(t, tomb > now ? tomb - now + 1 : TOMB_RETRY_MS);
-	if (probe_engine_busy(a->f.engine) > 0)
+	if (a->tomb_next >= 0)
+		t = min_timeout(t, a->tomb_next > now ? a->tomb_next - now + 1 : TOMB_RETRY_MS);
+	if (toast >= 0)
+		t = min_timeout(t, toast > now ? toast - now + 1 : 0);
+	if (spinning(a))
 		t = min_timeout(t, SPIN_MS);
+	if (a->animate && t > TICK_MS)
+		t = min_timeout(t, TICK_MS - now % TICK_MS);
 	return min_timeout(t, -1);
+}
+
+/* Timers that came due: toasts, tombstones, spinner and countdown. */
+static void timers(struct tui_app *a, int64_t now)
+{
+	if (tui_toast_expire(&a->toast, now))
+		a->dirty |= TUI_DIRTY_TREE;
+	if (a->tomb_next >= 0 && a->tomb_next <= now)
+		tree_rebuild(a);
+	if (spinning(a)) {
+		a->spin++;
+		a->dirty |= TUI_DIRTY_STATUS;
+		if (a->nstatus[PROBE_SESSION_RUNNING] > 0)
+			a->dirty |= TUI_DIRTY_TREE;
+	}
+	if (a->animate && probe_engine_count(a->f.engine) > 0)
+		a->dirty |= TUI_DIRTY_STATUS; /* the countdown */
 }
 
 static void loop_turn(struct tui_app *a)
@@ -154,7 +229,6 @@ static void loop_turn(struct tui_app *a)
 	                        {probe_engine_fd(a->f.engine), POLLIN, 0},
 	                        {tui_term_signal_fd(), POLLIN, 0}};
 	int64_t now = probe_engine_now_ms();
-	int64_t tomb;
 
 	if (a->dirty)
 		tui_draw_frame(a);
@@ -162,13 +236,11 @@ static void loop_turn(struct tui_app *a)
 		return;
 	read_signals(a);
 	now = probe_engine_now_ms();
-	tomb = next_tomb(a);
-	if (probe_engine_apply_results(a->f.engine) > 0 || (tomb >= 0 && tomb <= now))
+	if (probe_engine_apply_results(a->f.engine) > 0)
 		tree_rebuild(a);
-	if (probe_engine_dispatch_due(a->f.engine, now) > 0 || probe_engine_busy(a->f.engine) > 0) {
-		a->spin++;
+	if (probe_engine_dispatch_due(a->f.engine, now) > 0)
 		a->dirty |= TUI_DIRTY_STATUS;
-	}
+	timers(a, now);
 	if (pfd[0].revents & POLLIN)
 		tui_input_read(a);
 	if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -191,7 +263,7 @@ static void app_loop(struct tui_app *a)
 	}
 }
 
-static void app_init(struct tui_app *a, const struct tui_app_opts *o)
+static void app_init(struct tui_app *a)
 {
 	const char *ml = getenv("CODEFLEET_MAX_LOOPS");
 	const char *dump = getenv("CODEFLEET_TEST_DUMP");
@@ -199,12 +271,28 @@ static void app_init(struct tui_app *a, const struct tui_app_opts *o)
 	memset(a, 0, sizeof(*a));
 	a->tree = NULL;
 	a->src = NULL;
-	a->note = NULL;
+	a->keys = NULL;
+	a->ssh_host = NULL;
+	a->ssh_opts = NULL;
+	a->tomb_next = -1;
 	tui_search_init(&a->search);
 	a->utf8 = tui_text_utf8_locale() != 0;
-	a->ascii = o->ascii || !a->utf8;
+	a->g = tui_theme_glyphs(true);
 	a->dump = dump && *dump ? dump : NULL;
 	a->max_loops = ml ? strtol(ml, NULL, 10) : 0;
+}
+
+static void app_free(struct tui_app *a)
+{
+	tui_tree_free(a->tree);
+	free(a->src);
+	tui_keys_free(a->keys);
+	tui_modal_close(&a->modal);
+	tui_history_free(&a->hist);
+	tui_toast_free(&a->toast);
+	tui_inspect_free(&a->insp);
+	free(a->ssh_host);
+	free(a->ssh_opts);
 }
 
 int tui_app_run(const struct tui_app_opts *o)
@@ -215,12 +303,14 @@ int tui_app_run(const struct tui_app_opts *o)
 	int rc;
 
 	setlocale(LC_CTYPE, "");
-	app_init(&a, o);
+	app_init(&a);
+	a.ssh_config_path = o->ssh_config_path;
 	signal(SIGPIPE, SIG_IGN);
 	rc = probe_fleet_open(&fo, &a.f);
 	if (rc != ERR_OK)
 		goto out;
 	a.src = xcalloc(probe_engine_count(a.f.engine) + 1, sizeof(*a.src));
+	a.keys = tui_keys_new(a.f.conf->keys);
 	rc = screen_open(&a, o);
 	if (rc == ERR_OK)
 		app_loop(&a);
@@ -228,8 +318,7 @@ int tui_app_run(const struct tui_app_opts *o)
 out:
 	if (rc != ERR_OK)
 		fprintf(stderr, "codefleet: %s\n", err_text());
-	tui_tree_free(a.tree);
-	free(a.src);
+	app_free(&a);
 	probe_fleet_flush_warnings(&a.f, stderr);
 	probe_fleet_close(&a.f);
 	return rc != ERR_OK ? err_exit_status(rc) : a.status;

@@ -10,8 +10,15 @@
 #include <stdint.h>
 
 #include "probe/probe_fleet.h"
+#include "probe/probe_model.h"
+#include "tui/tui_inspect.h"
+#include "tui/tui_modal.h"
 #include "tui/tui_search.h"
+#include "tui/tui_theme.h"
+#include "tui/tui_toast.h"
 #include "tui/tui_tree.h"
+
+struct tui_keys;
 
 /* Dirty flags: what the next redraw must repaint (STYLE habit 6). */
 enum {
@@ -28,15 +35,34 @@ struct tui_app {
 	size_t top;                    /* first display row shown */
 	unsigned dirty;
 	bool quit;
-	int status;       /* exit status */
-	bool ascii;       /* no UTF-8 symbols */
-	bool utf8;        /* LC_CTYPE is UTF-8: non-ASCII text can show */
-	bool color;       /* color pairs are set up */
-	bool small;       /* the last frame said "terminal too small" */
-	unsigned spin;    /* spinner frame */
-	const char *note; /* one-shot footer note; NULL: none */
-	const char *dump; /* CODEFLEET_TEST_DUMP; NULL: off */
-	long max_loops;   /* CODEFLEET_MAX_LOOPS; 0: no limit */
+	int status;                    /* exit status */
+	bool utf8;                     /* LC_CTYPE is UTF-8: non-ASCII text can show */
+	struct tui_theme_choice theme; /* colours and glyph set */
+	const struct tui_glyphs *g;
+	bool animate;  /* display.animation: spinners and the countdown tick */
+	bool small;    /* the last frame said "terminal too small" */
+	unsigned spin; /* spinner frame */
+	struct tui_keys *keys;
+	struct tui_modal modal;  /* the open dialog (help, inspect, error, question) */
+	struct tui_history hist; /* what input dialogs accepted */
+	struct tui_toast toast;  /* passing messages */
+	bool panel;              /* the inspect panel beside the tree (cycle_view) */
+	struct tui_inspect insp; /* the panel's rows */
+	uint64_t insp_tag;       /* the item they were built for; 0: rebuild */
+	char *ssh_host;          /* the host ssh_opts belong to */
+	char *ssh_opts;          /* its resolved options for the panel */
+	size_t ntree_rows;       /* rows the tree had in the last frame */
+	int64_t tomb_next;       /* earliest tombstone deadline; -1: none */
+	int64_t click_ms;        /* the last click (double-click detection) */
+	size_t nstate[PROBE_HOST_STATE_COUNT];      /* hosts by state */
+	size_t nstatus[PROBE_SESSION_STATUS_COUNT]; /* live sessions by status */
+	const char *ssh_config_path;                /* -F; NULL: ssh's defaults */
+	const char *dump;                           /* CODEFLEET_TEST_DUMP; NULL: off */
+	long max_loops;                             /* CODEFLEET_MAX_LOOPS; 0: no limit */
 };
+
+/* Toasts (tui_app.c): info or error, printf-style, on the app's clock. */
+void tui_app_toast(struct tui_app *a, enum tui_toast_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -15,8 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "discovery/disc_config.h"
 #include "probe/probe_engine.h"
 #include "tui/tui_app_int.h"
+#include "tui/tui_keys.h"
+#include "tui/tui_overlay.h"
+#include "tui/tui_rows.h"
 #include "tui/tui_text.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
@@ -24,197 +28,89 @@
 
 #define MIN_COLS 40
 #define MIN_ROWS 10
-#define SHORT_ID 8 /* session id cells shown */
-
-enum { PAIR_OK = 1, PAIR_WARN, PAIR_BAD, PAIR_RUN };
-
-void tui_draw_colors(struct tui_app *a, bool no_color)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	a->color = false;
-	if (no_color || (nc && *nc) || !has_colors() || start_color() == ERR)
-		return;
-	use_default_colors();
-	init_pair(PAIR_OK, COLOR_GREEN, -1);
-	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
-	init_pair(PAIR_BAD, COLOR_RED, -1);
-	init_pair(PAIR_RUN, COLOR_CYAN, -1);
-	a->color = true;
-}
 
 int tui_draw_page_rows(void)
 {
 	return LINES > 3 ? LINES - 3 : 1;
 }
 
-static int state_pair(enum probe_host_state st)
-{
-	if (st == PROBE_HOST_OK)
-		return PAIR_OK;
-	if (st == PROBE_HOST_STALE || st == PROBE_HOST_CONNECTING)
-		return PAIR_WARN;
-	return PAIR_BAD;
-}
-
-static const char *status_icon(const struct tui_app *a, enum probe_session_status st)
-{
-	static const char *const utf8[] = {"○", "●", "▶", "✗", "▪"};
-	static const char *const ascii[] = {"o", "*", ">", "x", "-"};
-
-	if ((unsigned)st >= PROBE_SESSION_STATUS_COUNT)
-		return "?";
-	return a->ascii ? ascii[st] : utf8[st];
-}
-
-static const char *fold_mark(const struct tui_app *a, const struct tui_tree *t, size_t i)
-{
-	const struct tui_tree_item *it = tui_tree_item(t, i);
-
-	if (it->end <= i + 1)
-		return " ";
-	if (it->expanded)
-		return a->ascii ? "-" : "▾";
-	return a->ascii ? "+" : "▸";
-}
-
-/* Appends s with control characters (C0, DEL, C1) as spaces; without a
- * UTF-8 locale each non-ASCII character becomes '?' (curses would print
- * meta notation, two cells a byte). NULL appends nothing. */
-static void put_text(const struct tui_app *a, struct strbuf *sb, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			strbuf_putc(sb, ' ');
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			strbuf_putc(sb, ' ');
-			p++;
-		} else if (*p < 0x80 || a->utf8) {
-			strbuf_putc(sb, (char)*p);
-		} else if (*p >= 0xc0) {
-			strbuf_putc(sb, '?');
-		}
-	}
-}
-
-/* The last SHORT_ID cells of a session id: OpenCode ids start with a
- * timestamp, so their tail is what tells two sessions apart. */
-static const char *short_id(const char *id)
-{
-	size_t n = id ? strlen(id) : 0;
-
-	return n > SHORT_ID ? id + n - SHORT_ID : id;
-}
-
-/* Left part of a row (indent, fold mark, name); right part (counts, age,
- * id). Returns the cell where tui_search_shown()'s text starts in left. */
-static size_t row_parts(const struct tui_app *a, size_t i, struct strbuf *left,
-                        struct strbuf *right)
-{
-	const struct tui_tree_item *it = tui_tree_item(a->tree, i);
-	char age[TUI_TEXT_SHORT_MAX];
-	size_t base;
-
-	for (int d = 0; d < it->depth; d++)
-		strbuf_puts(left, "  ");
-	strbuf_printf(left, "%s ", fold_mark(a, a->tree, i));
-	if (it->kind == TUI_TREE_SESSION)
-		strbuf_printf(left, "%s ", status_icon(a, it->status));
-	base = tui_text_width(strbuf_str(left));
-	switch (it->kind) {
-	case TUI_TREE_GROUP:
-		put_text(a, left, it->group);
-		strbuf_printf(right, "%zu sessions", it->nsessions);
-		break;
-	case TUI_TREE_HOST:
-		put_text(a, left, it->label ? it->label : it->host);
-		strbuf_printf(right, "%-15s %4zu sessions", probe_host_state_name(it->host_state),
-		              it->nsessions);
-		break;
-	case TUI_TREE_PROJECT:
-		put_text(a, left, it->path ? it->path : it->project_id);
-		strbuf_printf(right, "%zu", it->nsessions);
-		break;
-	case TUI_TREE_SESSION:
-		put_text(a, left, it->title);
-		tui_text_age(age, sizeof(age), clock_wall_ms() - it->last_activity);
-		strbuf_printf(right, "%-8s %4s ", probe_session_status_name(it->status), age);
-		put_text(a, right, short_id(it->session_id));
-		break;
-	case TUI_TREE_MORE:
-		strbuf_printf(left, "+%zu more", it->nmore);
-		break;
-	}
-	return base;
-}
-
-static void put_line(int y, const char *s, size_t width, attr_t attr)
+void tui_draw_line(int y, int x, const char *s, size_t width, attr_t attr)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	tui_text_pad(&sb, s, width, 0);
 	attron(attr);
-	mvaddstr(y, 0, strbuf_str(&sb));
+	mvaddstr(y, x, strbuf_str(&sb));
 	attroff(attr);
 	strbuf_free(&sb);
 }
 
-static attr_t row_attr(const struct tui_app *a, const struct tui_tree_item *it, bool cursor)
-{
-	attr_t at = A_NORMAL;
+/* ---- the tree ---- */
 
-	if (cursor)
-		at |= A_REVERSE;
-	if (it->tomb)
-		return at | A_DIM;
-	if (!a->color)
-		return at;
-	if (it->kind == TUI_TREE_HOST)
-		at |= COLOR_PAIR(state_pair(it->host_state));
-	else if (it->kind == TUI_TREE_SESSION && it->status == PROBE_SESSION_RUNNING)
-		at |= COLOR_PAIR(PAIR_RUN);
-	return at;
+/* The host item above item i (i itself for a host); TUI_TREE_NONE above. */
+static size_t host_of(const struct tui_tree *t, size_t i)
+{
+	while (i != TUI_TREE_NONE && tui_tree_item(t, i)->kind != TUI_TREE_HOST)
+		i = tui_tree_item(t, i)->parent;
+	return i;
 }
 
-/* Bolds and underlines the filter's matches in a row's shown text (from
- * cell base of left, which is drawn in lw cells), where they are visible. */
-static void draw_marks(const struct tui_app *a, int y, size_t i, size_t base, const char *left,
-                       size_t lw, attr_t at)
+static void row_input(const struct tui_app *a, size_t i, size_t width, struct tui_rows_in *in)
+{
+	const struct tui_tree_item *it = tui_tree_item(a->tree, i);
+	size_t h = host_of(a->tree, i);
+
+	memset(in, 0, sizeof(*in));
+	in->it = it;
+	in->has_children = it->end > i + 1;
+	in->stale = h != TUI_TREE_NONE && tui_tree_item(a->tree, h)->host_state == PROBE_HOST_STALE;
+	if (it->kind == TUI_TREE_HOST)
+		in->host = probe_engine_find(a->f.engine, it->host);
+	in->g = a->g;
+	in->utf8 = a->utf8;
+	in->spin = a->spin;
+	in->animate = a->animate;
+	in->now_ms = clock_wall_ms();
+	in->width = width;
+}
+
+/* Bolds and underlines the filter's matches in a row's shown text, where
+ * they are visible. */
+static void draw_marks(const struct tui_app *a, int y, size_t i, const struct tui_rows_row *row,
+                       attr_t at)
 {
 	struct tui_search_cell c[TUI_FILTER_MAX_QUERY];
 	size_t n = tui_search_cells(&a->search, tui_tree_item(a->tree, i), a->utf8, c,
 	                            TUI_FILTER_MAX_QUERY);
-	size_t ell = a->ascii ? 3 : 1, x;
+	size_t end = row->name_end, ell = tui_text_width(a->g->ellipsis), x;
 
-	if (n && tui_text_width(left) > lw)
-		lw = lw > ell ? lw - ell : 0; /* cut: the ellipsis takes the end */
+	if (n && row->name_cut)
+		end = end > ell ? end - ell : 0; /* the ellipsis takes the end */
 	for (size_t k = 0; k < n; k++) {
-		if ((x = base + c[k].col) + c[k].width <= lw)
-			mvchgat(y, (int)x, (int)c[k].width, (at & ~A_COLOR) | A_BOLD | A_UNDERLINE,
+		if ((x = row->base + c[k].col) + c[k].width <= end)
+			mvchgat(y, (int)x, (int)c[k].width,
+			        (at & ~A_COLOR) | tui_theme_attr(TUI_ROLE_MATCH),
 			        (short)PAIR_NUMBER(at), NULL);
 	}
 }
 
-static void draw_row(const struct tui_app *a, int y, size_t i, bool cursor, size_t width)
+static void draw_row(const struct tui_app *a, int y, size_t i, bool cursor, size_t width,
+                     struct tui_rows_row *row)
 {
-	struct strbuf left = STRBUF_INIT, right = STRBUF_INIT, line = STRBUF_INIT;
-	size_t rw, lw, base = row_parts(a, i, &left, &right);
-	attr_t at = row_attr(a, tui_tree_item(a->tree, i), cursor);
+	struct tui_rows_in in;
+	attr_t over = cursor ? tui_theme_attr(TUI_ROLE_CURSOR) : 0, at;
 
-	rw = tui_text_width(strbuf_str(&right));
-	lw = width > rw + 1 ? width - rw - 1 : 0;
-	tui_text_pad(&line, strbuf_str(&left), lw, a->ascii ? TUI_TEXT_ASCII : 0);
-	if (rw) {
-		strbuf_putc(&line, ' ');
-		strbuf_puts(&line, strbuf_str(&right));
+	row_input(a, i, width, &in);
+	tui_rows_make(&in, row);
+	at = tui_theme_attr(row->role) | over;
+	tui_draw_line(y, 0, strbuf_str(&row->line), width, at);
+	for (size_t k = 0; k < row->nseg; k++) {
+		attr_t sa = tui_theme_attr(row->seg[k].role) | over;
+
+		mvchgat(y, (int)row->seg[k].col, (int)row->seg[k].width, sa & ~A_COLOR,
+		        (short)PAIR_NUMBER(sa), NULL);
 	}
-	put_line(y, strbuf_str(&line), width, at);
-	draw_marks(a, y, i, base, strbuf_str(&left), lw, at);
-	strbuf_free(&left);
-	strbuf_free(&right);
-	strbuf_free(&line);
+	draw_marks(a, y, i, row, at);
 }
 
 static void scroll_to_cursor(struct tui_app *a, size_t rows)
@@ -235,67 +131,139 @@ static void draw_tree(struct tui_app *a, size_t width, size_t rows)
 	size_t n = 0;
 	const size_t *disp = tui_tree_display(a->tree, &n);
 	size_t cur = tui_tree_cursor(a->tree);
+	struct tui_rows_row row;
 
+	a->ntree_rows = rows;
+	tui_rows_init(&row);
 	scroll_to_cursor(a, rows);
 	for (size_t r = 0; r < rows; r++) {
-		size_t row = a->top + r;
+		size_t at = a->top + r;
 
-		if (row < n)
-			draw_row(a, (int)r + 1, disp[row], row == cur, width);
+		if (at < n)
+			draw_row(a, (int)r + 1, disp[at], at == cur, width, &row);
 		else
-			put_line((int)r + 1, "", width, A_NORMAL);
+			tui_draw_line((int)r + 1, 0, "", width, tui_theme_attr(TUI_ROLE_NORMAL));
 	}
 	if (n == 0)
-		put_line(1, "  no hosts", width, A_NORMAL);
+		tui_draw_line(1, 0, "  no hosts", width, tui_theme_attr(TUI_ROLE_DETAIL));
+	tui_rows_free(&row);
+}
+
+/* ---- header and footer ---- */
+
+/* "3 ok, 1 stale" over the non-zero counts of names[0..n). */
+static void put_counts(struct strbuf *sb, const size_t *count, size_t n, const char *(*name)(int))
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!count[i])
+			continue;
+		strbuf_printf(sb, "%s%zu %s", first ? " " : ", ", count[i], name((int)i));
+		first = false;
+	}
+}
+
+static const char *state_name(int i)
+{
+	return probe_host_state_name((enum probe_host_state)i);
+}
+
+static const char *status_name(int i)
+{
+	return probe_session_status_name((enum probe_session_status)i);
+}
+
+/* "next 12s" to the next probe, and the spinner while probes run. */
+static void put_timer(const struct tui_app *a, struct strbuf *sb)
+{
+	int64_t next = probe_engine_next_timer_ms(a->f.engine, probe_engine_now_ms());
+	const struct tui_glyphs *g = a->g;
+
+	if (next >= 0 && probe_engine_count(a->f.engine) > 0)
+		strbuf_printf(sb, "  next %llds", (long long)((next + 999) / 1000));
+	if (probe_engine_busy(a->f.engine) > 0)
+		strbuf_printf(sb, "  %s", g->spinner[a->animate ? a->spin % g->spinner_len : 0]);
 }
 
 static void draw_header(struct tui_app *a, size_t width)
 {
-	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
-	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"};
 	struct strbuf sb = STRBUF_INIT;
-	size_t ok = 0, other = 0, nses = 0, nrun = 0, cur = 0;
+	size_t cur = 0;
 
-	for (size_t i = 0; i < probe_engine_count(a->f.engine); i++) {
-		if (probe_engine_host(a->f.engine, i)->state == PROBE_HOST_OK)
-			ok++;
-		else
-			other++;
-	}
-	for (size_t i = 0; i < tui_tree_count(a->tree); i++) {
-		const struct tui_tree_item *it = tui_tree_item(a->tree, i);
-
-		if (it->kind == TUI_TREE_HOST && !it->tomb) {
-			nses += it->nsessions;
-			nrun += it->nrunning;
-		}
-	}
-	strbuf_printf(&sb, "codefleet  hosts: %zu ok, %zu other  sessions: %zu running / %zu", ok,
-	              other, nrun, nses);
+	strbuf_printf(&sb, "codefleet  hosts:");
+	put_counts(&sb, a->nstate, PROBE_HOST_STATE_COUNT, state_name);
+	strbuf_printf(&sb, "  sessions:");
+	put_counts(&sb, a->nstatus, PROBE_SESSION_STATUS_COUNT, status_name);
 	if (a->search.editing || a->search.active)
 		cur = tui_search_header(&a->search, &sb, tui_tree_matches(a->tree));
-	if (probe_engine_busy(a->f.engine) > 0)
-		strbuf_printf(&sb, "  %s",
-		              a->ascii ? spin_ascii[a->spin % 4] : spin_utf8[a->spin % 8]);
-	put_line(0, strbuf_str(&sb), width, A_BOLD);
+	put_timer(a, &sb);
+	tui_draw_line(0, 0, strbuf_str(&sb), width, tui_theme_attr(TUI_ROLE_HEADER));
 	if (a->search.editing && cur < width)
-		mvchgat(0, (int)cur, 1, A_BOLD | A_REVERSE, 0, NULL); /* the field's cursor */
+		mvchgat(0, (int)cur, 1, A_REVERSE, 0, NULL); /* the field's cursor */
 	strbuf_free(&sb);
+}
+
+/* "key what" for the footer; nothing when the action has no key. */
+static void put_key(const struct tui_app *a, struct strbuf *sb, int action, const char *what)
+{
+	struct strbuf k = STRBUF_INIT;
+
+	tui_keys_describe(a->keys, action, a->theme.ascii, &k);
+	if (k.len)
+		strbuf_printf(sb, "%s%s %s", sb->len ? "  " : "", strbuf_str(&k), what);
+	strbuf_free(&k);
+}
+
+static bool host_needs_auth(enum probe_host_state st)
+{
+	return st == PROBE_HOST_AUTH_REQUIRED || st == PROBE_HOST_HOSTKEY_UNKNOWN ||
+	       st == PROBE_HOST_HOSTKEY_CHANGED;
+}
+
+/* The keys that apply to the selected row. */
+static void footer_keys(const struct tui_app *a, struct strbuf *sb)
+{
+	const struct tui_tree_item *sel = tui_tree_selected(a->tree);
+
+	if (a->search.editing) {
+		strbuf_puts(sb, "type to filter  enter keep  esc clear");
+		return;
+	}
+	if (sel && sel->kind == TUI_TREE_SESSION)
+		put_key(a, sb, DISC_ACT_ATTACH, "attach");
+	else if (sel)
+		put_key(a, sb, DISC_ACT_TOGGLE, "fold");
+	if (sel && sel->kind == TUI_TREE_HOST) {
+		put_key(a, sb, DISC_ACT_REFRESH_HOST, "refresh host");
+		if (host_needs_auth(sel->host_state))
+			put_key(a, sb, DISC_ACT_AUTHENTICATE, "auth help");
+		if (sel->host_state != PROBE_HOST_OK && sel->host_state != PROBE_HOST_STALE)
+			put_key(a, sb, DISC_ACT_ERROR_DETAIL, "error");
+	}
+	if (a->search.active) {
+		put_key(a, sb, DISC_ACT_NEXT_MATCH, "next");
+		put_key(a, sb, DISC_ACT_PREV_MATCH, "prev");
+	}
+	put_key(a, sb, DISC_ACT_INSPECT, "inspect");
+	put_key(a, sb, DISC_ACT_SEARCH, "filter");
+	put_key(a, sb, DISC_ACT_REFRESH, "refresh");
+	put_key(a, sb, DISC_ACT_HELP, "help");
+	put_key(a, sb, DISC_ACT_QUIT, "quit");
 }
 
 static void draw_footer(const struct tui_app *a, int y, size_t width)
 {
-	const struct tui_tree_item *sel = tui_tree_selected(a->tree);
 	struct strbuf sb = STRBUF_INIT;
 
-	if (a->note)
-		strbuf_printf(&sb, "%s  ", a->note);
-	strbuf_puts(&sb,
-	            a->search.editing ? "enter keep  esc clear" : "j/k move  h/l fold  / filter");
-	if (sel && sel->kind == TUI_TREE_SESSION)
-		strbuf_puts(&sb, "  enter attach");
-	strbuf_puts(&sb, "  r refresh  q quit");
-	put_line(y, strbuf_str(&sb), width, A_REVERSE);
+	if (a->modal.kind != TUI_MODAL_NONE)
+		strbuf_puts(&sb, a->modal.kind == TUI_MODAL_TEXT ? "j/k scroll  esc close"
+		                 : a->modal.kind == TUI_MODAL_INPUT
+		                     ? "enter ok  esc cancel  up/down history"
+		                     : "y yes  n/esc no");
+	else
+		footer_keys(a, &sb);
+	tui_draw_line(y, 0, strbuf_str(&sb), width, tui_theme_attr(TUI_ROLE_FOOTER));
 	strbuf_free(&sb);
 }
 
@@ -324,6 +292,26 @@ static void dump_screen(const struct tui_app *a)
 	free(tmp);
 }
 
+static void draw_screen(struct tui_app *a, size_t width)
+{
+	size_t rows = (size_t)LINES - 2, tree_w = width;
+	int panel_w = tui_overlay_panel_width(a, width);
+
+	if (panel_w > 0)
+		tree_w = width - (size_t)panel_w;
+	if (a->dirty & TUI_DIRTY_STATUS) {
+		draw_header(a, width);
+		draw_footer(a, LINES - 1, width);
+	}
+	if (a->dirty & TUI_DIRTY_TREE) {
+		draw_tree(a, tree_w, rows);
+		if (panel_w > 0)
+			tui_overlay_panel(a, 1, (int)tree_w, rows, (size_t)panel_w);
+		tui_overlay_toasts(a, LINES - 2, width);
+		tui_overlay_modal(a);
+	}
+}
+
 void tui_draw_frame(struct tui_app *a)
 {
 	size_t width = COLS > 0 ? (size_t)COLS : 0;
@@ -339,13 +327,10 @@ void tui_draw_frame(struct tui_app *a)
 	if (small) {
 		erase();
 		mvaddnstr(0, 0, "terminal too small", COLS);
+		if (LINES > 1)
+			mvaddnstr(1, 0, "(40x10 at least)", COLS);
 	} else {
-		if (a->dirty & TUI_DIRTY_STATUS) {
-			draw_header(a, width);
-			draw_footer(a, LINES - 1, width);
-		}
-		if (a->dirty & TUI_DIRTY_TREE)
-			draw_tree(a, width, (size_t)LINES - 2);
+		draw_screen(a, width);
 	}
 	a->dirty = 0;
 	refresh();

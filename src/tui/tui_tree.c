@@ -82,6 +82,8 @@ static void item_clear(struct tui_tree_item *it)
 	free(it->session_id);
 	free(it->parent_id);
 	free(it->title);
+	free(it->detail.agent);
+	free(it->detail.model);
 }
 
 void tui_tree_free(struct tui_tree *t)
@@ -174,7 +176,7 @@ size_t tui_tree_src_fill(struct tui_tree_src_host *out, size_t cap, const struct
 		out[n].name = dh->name;
 		out[n].label = dh->label;
 		out[n].group = dh->group;
-		out[n].home = NULL;
+		out[n].home = eh->result ? eh->result->home : NULL;
 		out[n].state = eh->state;
 		out[n].result = eh->result;
 		n++;

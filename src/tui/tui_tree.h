@@ -75,6 +75,16 @@ struct tui_tree_src {
 	int64_t tomb_ms; /* tombstone lifetime; 0: TUI_TREE_TOMB_MS */
 };
 
+/* What a session row shows besides its title (a copy of the probe's values;
+ * the strings are owned by the item, borrowed while building). */
+struct tui_tree_detail {
+	char *agent;         /* NULL: none yet */
+	char *model;         /* "provider/model", NULL: none yet */
+	int64_t messages;    /* -1: unknown */
+	int64_t todos_done;  /* -1: unknown */
+	int64_t todos_total; /* -1: unknown */
+};
+
 struct tui_tree_item {
 	enum tui_tree_kind kind;
 	uint64_t tag;
@@ -96,6 +106,7 @@ struct tui_tree_item {
 	char *session_id;
 	char *parent_id; /* a sub-agent's parent session id */
 	char *title;
+	struct tui_tree_detail detail; /* session items; all zero for other kinds */
 
 	enum probe_host_state host_state; /* host items */
 	enum probe_session_status status; /* session items */

@@ -14,6 +14,7 @@ struct rec {
 	const char *id, *parent_id, *title, *pkey, *path;
 	int64_t act;
 	enum probe_session_status status;
+	struct tui_tree_detail d; /* strings borrowed */
 	bool tomb;
 	int64_t until;
 	size_t child, tail, next; /* emission links (rec indices) */
@@ -210,6 +211,8 @@ static void collect_host(struct build *b, size_t hidx)
 		r->path = project_path(res, s);
 		r->act = max64(s->updated, s->last_message);
 		r->status = s->status;
+		r->d = (struct tui_tree_detail){s->agent, s->model, s->messages, s->todos_done,
+		                                s->todos_total};
 	}
 }
 
@@ -331,6 +334,7 @@ static void ghost_one(struct build *b, const struct tui_tree_item *it, int64_t u
 	r->path = it->path;
 	r->act = it->last_activity;
 	r->status = it->status;
+	r->d = it->detail;
 	r->tomb = true;
 	r->until = until;
 }
@@ -437,6 +441,9 @@ static void emit_session(struct build *b, size_t ri, size_t parent)
 	it->parent_id = xstrdup(r->parent_id);
 	it->title = xstrdup(r->title);
 	it->status = r->status;
+	it->detail = r->d;
+	it->detail.agent = xstrdup(r->d.agent);
+	it->detail.model = xstrdup(r->d.model);
 	it->last_activity = r->act;
 	it->tomb = r->tomb;
 	it->tomb_until = r->until;

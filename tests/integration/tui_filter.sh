@@ -40,7 +40,7 @@ SES=' (idle|active|running|errored) '
 filtered() {
 	local s
 	s=$(screen | sed -n '2,39p')
-	grep -Eq '^. host01 ' <<<"$s" && grep -qF -- "$QS" <<<"$s" &&
+	grep -Eq '^. . host01 ' <<<"$s" && grep -qF -- "$QS" <<<"$s" &&
 		[ "$(grep -c . <<<"$s")" -lt "$all_rows" ] &&
 		[ "$(grep -E -- "$SES" <<<"$s" | grep -cvF -- "$QS")" = 0 ]
 }
@@ -72,7 +72,7 @@ keys Enter
 wait_for "Enter keeps the filter" has "/$Q  "
 wait_for "the rows stay filtered after Enter" filtered
 keys g
-on_host() { cursor | grep -Eq '^. host01 '; }
+on_host() { cursor | grep -Eq '^. . host01 '; }
 wait_for "g: the cursor on host01" on_host
 keys n
 on_match() { cursor | grep -qF -- "$QS"; }
