@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tui/tui_text.h"
 #include "util/xmem.h"
@@ -221,8 +222,8 @@ static int cmp_key(const struct rec *x, const struct rec *y)
 {
 	int c = 0;
 
-	if (sort_mode == TUI_TREE_SORT_NAME)
-		c = strcmp(nz(x->title), nz(y->title));
+	if (sort_mode == TUI_TREE_SORT_NAME) /* as people read titles: any case */
+		c = strcasecmp(nz(x->title), nz(y->title));
 	else if (x->act != y->act)
 		c = x->act > y->act ? -1 : 1;
 	return c ? c : strcmp(x->id, y->id);
