@@ -63,7 +63,13 @@ static void row_input(const struct tui_app *a, size_t i, size_t width, struct tu
 	memset(in, 0, sizeof(*in));
 	in->it = it;
 	in->has_children = it->end > i + 1;
-	in->stale = h != TUI_TREE_NONE && tui_tree_item(a->tree, h)->host_state == PROBE_HOST_STALE;
+	/* cached, not fresh: the whole host while the cache is revalidated; the
+	 * rows below a host that failed since (its own row shows the failure) */
+	if (h != TUI_TREE_NONE) {
+		enum probe_host_state st = tui_tree_item(a->tree, h)->host_state;
+
+		in->stale = st == PROBE_HOST_STALE || (h != i && st != PROBE_HOST_OK);
+	}
 	if (it->kind == TUI_TREE_HOST)
 		in->host = probe_engine_find(a->f.engine, it->host);
 	in->g = a->g;

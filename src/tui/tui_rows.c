@@ -91,9 +91,11 @@ static void age_col(struct parts *p, const struct tui_rows_in *in, int64_t t, co
 	char age[TUI_TEXT_SHORT_MAX], buf[TUI_TEXT_SHORT_MAX + 8];
 
 	buf[0] = '\0';
-	if (t > 0)
-		snprintf(buf, sizeof(buf), "%s%s", tui_text_age(age, sizeof(age), in->now_ms - t),
-		         suffix);
+	if (t > 0) {
+		tui_text_age(age, sizeof(age), in->now_ms - t);
+		/* "now", not "now ago" */
+		snprintf(buf, sizeof(buf), "%s%s", age, strcmp(age, "now") ? suffix : "");
+	}
 	col_add(&p->cols, in, buf, width, TUI_TEXT_RIGHT, TUI_ROLE_DETAIL, prio);
 }
 
