@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control/ctl_attach.h"
 #include "discovery/disc_config.h"
 #include "discovery/disc_hosts.h"
 #include "discovery/disc_sshcfg.h"
@@ -322,6 +323,39 @@ out:
 	return fleet_close(&f, rc);
 }
 
+/* attach HOST SESSION_ID: that host probed once (its cache if it does not
+ * answer), then OpenCode's TUI for the session on this terminal. The exit
+ * status is OpenCode's (or ssh's). */
+static int cmd_attach(struct cli *c)
+{
+	struct fleet_opts o = {false, false, NULL, 0, 0};
+	struct probe_fleet f = {NULL, NULL, NULL, NULL, NULL};
+	struct ctl_attach_req req;
+	struct ctl_attach plan = {NULL, NULL};
+	int rc, st = -1;
+
+	if (c->argc != 2 || c->argv[0][0] == '-' || c->argv[1][0] == '-')
+		return usage_error("%s", "attach needs HOST SESSION_ID");
+	o.glob = c->argv[0];
+	rc = fleet_open(c, &o, &f);
+	if (rc == ERR_OK) {
+		probe_engine_round(f.engine);
+		rc = ctl_attach_find(f.engine, f.hosts, c->argv[0], c->argv[1], &req);
+	}
+	if (rc == ERR_OK) {
+		req.ssh_config_path = c->ssh_config;
+		rc = ctl_attach_plan(&req, &plan);
+	}
+	if (rc == ERR_OK && (st = ctl_attach_run(&plan)) < 0)
+		rc = ERR_IO;
+	if (rc != ERR_OK)
+		fprintf(stderr, "codefleet: %s\n", err_text());
+	ctl_attach_free(&plan);
+	probe_fleet_flush_warnings(&f, stderr);
+	probe_fleet_close(&f);
+	return rc != ERR_OK ? err_exit_status(rc) : st;
+}
+
 /* The dashboard on a terminal; without one (pipes, CI, `make run` in a
  * script) the host list, as before. */
 static int cmd_dashboard(struct cli *c)
@@ -337,14 +371,12 @@ static const struct command {
 	const char *name;
 	int (*run)(struct cli *c);
 } commands[] = {
-    {"hosts", cmd_hosts},
-    {"resolve", cmd_resolve},
-    {"ls", cmd_ls},
-    {"watch", cmd_watch},
+    {"hosts", cmd_hosts}, {"resolve", cmd_resolve}, {"ls", cmd_ls},
+    {"watch", cmd_watch}, {"attach", cmd_attach},
 };
 
 static const char *const planned[] = {
-    "attach", "new", "stop", "clone", "doctor", "log",
+    "new", "stop", "clone", "doctor", "log",
 };
 
 static int dispatch(struct cli *c)

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "discovery/disc_config.h"
+#include "discovery/disc_hosts.h"
+#include "probe/probe_engine.h"
 #include "util/err.h"
 #include "util/shquote.h"
 #include "util/strbuf.h"
@@ -33,6 +36,66 @@ static char *remote_command(const struct ctl_attach_req *r, const char *oc)
 	strbuf_puts(&sb, " -s ");
 	shquote_str(&sb, r->session_id);
 	return strbuf_take(&sb);
+}
+
+/* The one session whose id is id or ends with it; NULL (err set) else. */
+static const struct probe_session *find_session(const struct probe_result *r, const char *name,
+                                                const char *id)
+{
+	const struct probe_session *hit = NULL;
+	size_t n = strlen(id);
+
+	for (size_t i = 0; i < r->nsessions; i++) {
+		const char *sid = r->sessions[i].id;
+		size_t sn = sid ? strlen(sid) : 0;
+
+		if (sid && !strcmp(sid, id))
+			return &r->sessions[i];
+		if (sn > n && !strcmp(sid + sn - n, id)) {
+			if (hit) {
+				err_set(
+				    ERR_FAIL,
+				    "attach: '%s' fits several sessions on %s: give more of the id",
+				    id, name);
+				return NULL;
+			}
+			hit = &r->sessions[i];
+		}
+	}
+	if (!hit)
+		err_set(ERR_FAIL, "attach: no session '%s' on %s (see codefleet ls --host %s)", id,
+		        name, name);
+	return hit;
+}
+
+int ctl_attach_find(const struct probe_engine *e, const struct disc_hosts *hosts, const char *name,
+                    const char *id, struct ctl_attach_req *req)
+{
+	const struct probe_engine_host *h = probe_engine_find(e, name);
+	const struct disc_host *dh = disc_hosts_find(hosts, name);
+	const struct probe_session *s;
+
+	memset(req, 0, sizeof(*req));
+	if (!h)
+		return err_set(ERR_USAGE, "attach: no host '%s' (see codefleet hosts)", name);
+	if (strlen(id) < CTL_ATTACH_MIN_TAIL)
+		return err_set(ERR_USAGE,
+		               "attach: session id '%s' is too short (at least %d characters)", id,
+		               CTL_ATTACH_MIN_TAIL);
+	if (!h->result)
+		return err_set(ERR_FAIL, "attach: %s is %s: %s", name,
+		               probe_host_state_name(h->state),
+		               h->reason ? h->reason : "nothing known of it yet");
+	s = find_session(h->result, name, id);
+	if (!s)
+		return ERR_FAIL;
+	req->host = h->name;
+	req->is_local = h->is_local;
+	req->read_only = dh && dh->mode == DISC_MODE_READ_ONLY;
+	req->opencode = h->result->opencode_path;
+	req->session_id = s->id;
+	req->directory = s->directory;
+	return ERR_OK;
 }
 
 int ctl_attach_plan(const struct ctl_attach_req *r, struct ctl_attach *out)

@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 
+struct disc_hosts;
+struct probe_engine;
+
 struct ctl_attach_req {
 	const char *host;            /* the ssh alias */
 	bool is_local;               /* this machine: no ssh */
@@ -20,6 +23,18 @@ struct ctl_attach_req {
 	const char *session_id;
 	const char *directory; /* the session's directory; NULL: the login directory */
 };
+
+/* Fills req for the session `id` of host `name` from the engine's last
+ * result (ok or cached) and the host list (its mode): id is the full id or
+ * a tail of it of at least CTL_ATTACH_MIN_TAIL characters that only one
+ * session has (the dashboard shows the last 8). The strings stay the
+ * engine's. Returns ERR_OK, ERR_USAGE (no such host, a tail too short) or
+ * ERR_FAIL (nothing known of the host yet: its state and reason; no such
+ * session; a tail that fits several) with err_text() set. ssh_config_path
+ * is left for the caller. */
+#define CTL_ATTACH_MIN_TAIL 4
+int ctl_attach_find(const struct probe_engine *e, const struct disc_hosts *hosts, const char *name,
+                    const char *id, struct ctl_attach_req *req);
 
 /* What to run: argv[0] is looked up in PATH; cwd is where (local only). */
 struct ctl_attach {

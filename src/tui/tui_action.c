@@ -207,23 +207,10 @@ void tui_action_modal_done(struct tui_app *a, bool yes)
 
 /* ---- the rest ---- */
 
-/* The session under the cursor, found in its host's last result. */
-static const struct probe_session *sel_session(const struct tui_app *a,
-                                               const struct probe_engine_host *h)
-{
-	const struct tui_tree_item *sel = tui_tree_selected(a->tree);
-
-	if (!h || !h->result || !sel || sel->kind != TUI_TREE_SESSION)
-		return NULL;
-	return probe_result_find_session(h->result, sel->session_id);
-}
-
 /* Gives the terminal to OpenCode's TUI for the session, then takes it back. */
 static int attach(struct tui_app *a)
 {
 	const struct tui_tree_item *sel = tui_tree_selected(a->tree);
-	const struct probe_engine_host *h = sel_host(a);
-	const struct probe_session *s = sel_session(a, h);
 	struct ctl_attach_req req;
 	struct ctl_attach plan;
 	int st;
@@ -232,14 +219,11 @@ static int attach(struct tui_app *a)
 		return 0;
 	if (sel->kind != TUI_TREE_SESSION)
 		return tui_tree_toggle(a->tree) ? TUI_ACTION_REDRAW : 0;
-	memset(&req, 0, sizeof(req));
-	req.host = sel->host;
-	req.is_local = h && h->is_local;
-	req.read_only = read_only(a, h);
+	if (ctl_attach_find(a->f.engine, a->f.hosts, sel->host, sel->session_id, &req) != ERR_OK) {
+		tui_app_toast(a, TUI_TOAST_ERROR, "%s", err_text());
+		return TUI_ACTION_REDRAW;
+	}
 	req.ssh_config_path = a->ssh_config_path;
-	req.opencode = h && h->result ? h->result->opencode_path : NULL;
-	req.session_id = sel->session_id;
-	req.directory = s ? s->directory : NULL;
 	if (ctl_attach_plan(&req, &plan) != ERR_OK) {
 		tui_app_toast(a, TUI_TOAST_ERROR, "%s", err_text());
 		return TUI_ACTION_REDRAW;
