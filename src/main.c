@@ -344,6 +344,7 @@ static int cmd_attach(struct cli *c)
 	}
 	if (rc == ERR_OK) {
 		req.ssh_config_path = c->ssh_config;
+		req.batch_mode = f.conf->ssh.batch_mode;
 		rc = ctl_attach_plan(&req, &plan);
 	}
 	if (rc == ERR_OK && (st = ctl_attach_run(&plan)) < 0)

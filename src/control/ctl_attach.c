@@ -16,7 +16,7 @@
 #include "util/strbuf.h"
 #include "util/xmem.h"
 
-#define MAX_ARGS 10
+#define MAX_ARGS 12
 
 static const int held_signals[] = {SIGINT, SIGQUIT, SIGTSTP};
 #define NHELD (sizeof(held_signals) / sizeof(held_signals[0]))
@@ -117,6 +117,10 @@ int ctl_attach_plan(const struct ctl_attach_req *r, struct ctl_attach *out)
 		if (r->ssh_config_path) {
 			out->argv[n++] = xstrdup("-F");
 			out->argv[n++] = xstrdup(r->ssh_config_path);
+		}
+		if (r->batch_mode) {
+			out->argv[n++] = xstrdup("-o");
+			out->argv[n++] = xstrdup("BatchMode=yes");
 		}
 		out->argv[n++] = xstrdup("-t"); /* OpenCode's TUI needs a terminal */
 		out->argv[n++] = xstrdup("--");

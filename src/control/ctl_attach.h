@@ -19,6 +19,7 @@ struct ctl_attach_req {
 	bool is_local;               /* this machine: no ssh */
 	bool read_only;              /* mode: read-only */
 	const char *ssh_config_path; /* -F; NULL: ssh's defaults */
+	bool batch_mode;             /* ssh.batch_mode: ssh may not prompt */
 	const char *opencode;        /* the binary the probe found; NULL: "opencode" */
 	const char *session_id;
 	const char *directory; /* the session's directory; NULL: the login directory */

@@ -224,6 +224,7 @@ static int attach(struct tui_app *a)
 		return TUI_ACTION_REDRAW;
 	}
 	req.ssh_config_path = a->ssh_config_path;
+	req.batch_mode = a->f.conf->ssh.batch_mode;
 	if (ctl_attach_plan(&req, &plan) != ERR_OK) {
 		tui_app_toast(a, TUI_TOAST_ERROR, "%s", err_text());
 		return TUI_ACTION_REDRAW;

@@ -44,6 +44,12 @@ static void test_remote_command_is_quoted(void **state)
 	assert_null(p.argv[7]);
 	assert_null(p.cwd);
 	ctl_attach_free(&p);
+	r.batch_mode = true; /* ssh.batch_mode: no prompts from ssh either */
+	assert_int_equal(ctl_attach_plan(&r, &p), ERR_OK);
+	assert_string_equal(p.argv[3], "-o");
+	assert_string_equal(p.argv[4], "BatchMode=yes");
+	assert_string_equal(p.argv[5], "-t");
+	ctl_attach_free(&p);
 }
 
 static void test_remote_without_directory_or_binary(void **state)
