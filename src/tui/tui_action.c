@@ -11,6 +11,7 @@
 #include "tui/tui_draw.h"
 #include "tui/tui_keys.h"
 #include "tui/tui_overlay.h"
+#include "tui/tui_text.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -62,8 +63,8 @@ static void help_text(const struct tui_app *a, struct strbuf *sb)
 		struct strbuf k = STRBUF_INIT;
 
 		tui_keys_describe(a->keys, act, a->theme.ascii, &k);
-		strbuf_printf(sb, "%-16s %s\n", k.len ? strbuf_str(&k) : "(none)",
-		              tui_keys_action_help(act));
+		tui_text_pad(sb, k.len ? strbuf_str(&k) : "(none)", 16, 0); /* arrows: 1 cell */
+		strbuf_printf(sb, " %s\n", tui_keys_action_help(act));
 		strbuf_free(&k);
 	}
 	strbuf_puts(sb, "esc              close a dialog, clear the filter\n"

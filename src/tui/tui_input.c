@@ -20,10 +20,17 @@
 
 #define WHEEL_ROWS 3
 
-/* The modal dialog takes every key while it is open. */
+/* The modal dialog takes every key while it is open; the key that opened
+ * a text dialog (?, i, e, a) closes it again. */
 static int modal_key(struct tui_app *a, int code, bool fn)
 {
-	int r = tui_modal_key(&a->modal, code, fn);
+	int r;
+
+	if (a->modal.kind == TUI_MODAL_TEXT && tui_keys_action(a->keys, code, fn) == a->modal.tag) {
+		tui_modal_close(&a->modal);
+		return TUI_ACTION_REDRAW;
+	}
+	r = tui_modal_key(&a->modal, code, fn);
 
 	if (r == TUI_MODAL_K_QUIT)
 		return TUI_ACTION_QUIT;
