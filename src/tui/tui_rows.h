@@ -25,7 +25,7 @@
 
 #define TUI_ROWS_MIN_NAME 16 /* cells the name keeps before columns go */
 #define TUI_ROWS_SHORT_ID 8  /* session id cells shown */
-#define TUI_ROWS_SEGS     4
+#define TUI_ROWS_SEGS     10 /* the icon and every column */
 
 struct tui_rows_in {
 	const struct tui_tree_item *it;

@@ -69,6 +69,9 @@ static void test_wide_row_has_every_column(void **state)
 	assert_non_null(strstr(s, "defXYZ")); /* the id's tail */
 	assert_null(strstr(s, "ses_0123"));   /* not its head */
 	assert_int_equal(row.role, TUI_ROLE_IDLE);
+	assert_int_equal(row.nseg, 1 + 7); /* the icon and each column has its role */
+	assert_int_equal(row.seg[0].role, TUI_ROLE_IDLE);
+	assert_int_equal(row.seg[1].role, TUI_ROLE_DETAIL);
 	assert_int_equal(row.base, 2 * 2 + 2 + 2); /* indent, fold, icon */
 	tui_rows_free(&row);
 }
