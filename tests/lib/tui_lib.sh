@@ -1,6 +1,9 @@
 # Shared setup for dashboard tests: codefleet in a detached tmux pane (120x40)
 # over a 2-host loopback fleet, with the fault_lib wrapper (private HOME/XDG,
-# -F/-c). Source it, then call tui_init NAME and tui_start.
+# -F/-c). Source it, then call tui_init NAME and tui_start (NO_COLOR=1, the
+# C locale) or tui_start_env VAR=VALUE... (an environment of the test's
+# choosing); below: screen rows with their attributes (tui_attrs), host rows,
+# a host's sshd stopped and started again.
 # shellcheck shell=bash
 : "${CODEFLEET_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 . "$CODEFLEET_SRC/tests/lib/fault_lib.sh"
