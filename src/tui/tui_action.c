@@ -47,6 +47,15 @@ static int tree_move(struct tui_app *a, int action)
 	}
 }
 
+/* A tree helper's flags as an action's: a cursor that only moved needs
+ * two rows redrawn, not the tree. */
+static int cursor_flags(int f)
+{
+	if (f == TUI_TREE_F_MOVED)
+		return TUI_ACTION_CURSOR;
+	return f ? TUI_ACTION_REDRAW : 0;
+}
+
 /* The engine entry of the selected row's host; NULL for a group or none. */
 static const struct probe_engine_host *sel_host(const struct tui_app *a)
 {
@@ -288,6 +297,6 @@ int tui_action_run(struct tui_app *a, int action)
 	case DISC_ACT_GIT_CLONE:
 		return session_action(a, action);
 	default:
-		return tree_move(a, action) ? TUI_ACTION_REDRAW : 0;
+		return cursor_flags(tree_move(a, action));
 	}
 }

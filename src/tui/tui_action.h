@@ -12,6 +12,7 @@ struct tui_app;
 enum {
 	TUI_ACTION_REDRAW = 1, /* something changed on screen */
 	TUI_ACTION_QUIT = 2,
+	TUI_ACTION_CURSOR = 4, /* only the cursor moved: two rows and the footer */
 };
 
 /* Runs one action on the selected row; returns TUI_ACTION_* flags. */

@@ -25,6 +25,7 @@ enum {
 	TUI_DIRTY_TREE = 1,   /* the tree rows */
 	TUI_DIRTY_STATUS = 2, /* header and footer */
 	TUI_DIRTY_ALL = 4,    /* clear and repaint everything (resize, continue) */
+	TUI_DIRTY_CURSOR = 8, /* the cursor's old and new rows (nothing else moved) */
 };
 
 struct tui_app {
@@ -51,9 +52,11 @@ struct tui_app {
 	uint64_t insp_tag;       /* the item they were built for; 0: rebuild */
 	char *ssh_host;          /* the host ssh_opts belong to */
 	char *ssh_opts;          /* its resolved options for the panel */
-	size_t ntree_rows;       /* rows the tree had in the last frame */
-	int64_t tomb_next;       /* earliest tombstone deadline; -1: none */
-	int64_t click_ms;        /* the last click (double-click detection) */
+	size_t drawn_top;        /* the tree's top and cursor rows as last drawn */
+	size_t drawn_cursor;
+	size_t ntree_rows;                          /* rows the tree had in the last frame */
+	int64_t tomb_next;                          /* earliest tombstone deadline; -1: none */
+	int64_t click_ms;                           /* the last click (double-click detection) */
 	size_t nstate[PROBE_HOST_STATE_COUNT];      /* hosts by state */
 	size_t nstatus[PROBE_SESSION_STATUS_COUNT]; /* live sessions by status */
 	const char *ssh_config_path;                /* -F; NULL: ssh's defaults */

@@ -153,6 +153,51 @@ static void draw_tree(struct tui_app *a, size_t width, size_t rows)
 	if (n == 0)
 		tui_draw_line(1, 0, "  no hosts", width, tui_theme_attr(TUI_ROLE_DETAIL));
 	tui_rows_free(&row);
+	a->drawn_top = a->top;
+	a->drawn_cursor = cur;
+}
+
+/* The view moved by d rows (|d| < rows): the tree's lines are scrolled in
+ * place and only the rows that came in are drawn. */
+static void scroll_rows(struct tui_app *a, long d, size_t width, size_t rows,
+                        struct tui_rows_row *row)
+{
+	size_t n = 0, from = d > 0 ? rows - (size_t)d : 0, to = d > 0 ? rows : (size_t)-d;
+	const size_t *disp = tui_tree_display(a->tree, &n);
+
+	setscrreg(1, (int)rows);
+	scrollok(stdscr, TRUE);
+	wscrl(stdscr, (int)d);
+	scrollok(stdscr, FALSE);
+	setscrreg(0, LINES - 1);
+	for (size_t r = from; r < to && a->top + r < n; r++)
+		draw_row(a, (int)r + 1, disp[a->top + r], false, width, row);
+}
+
+/* Only the cursor moved: the view scrolls by the rows it has to (when
+ * that is less than a screen) and the cursor's old and new rows are
+ * drawn; false when the whole tree must be drawn instead. */
+static bool draw_cursor(struct tui_app *a, size_t width, size_t rows)
+{
+	size_t n = 0, cur = tui_tree_cursor(a->tree), old = a->drawn_cursor;
+	const size_t *disp = tui_tree_display(a->tree, &n);
+	struct tui_rows_row row;
+	long d;
+
+	scroll_to_cursor(a, rows);
+	d = (long)a->top - (long)a->drawn_top;
+	if (rows != a->ntree_rows || old >= n || cur >= n || d >= (long)rows || -d >= (long)rows)
+		return false;
+	tui_rows_init(&row);
+	if (d)
+		scroll_rows(a, d, width, rows, &row);
+	if (old >= a->top && old < a->top + rows && old != cur)
+		draw_row(a, (int)(old - a->top) + 1, disp[old], false, width, &row);
+	draw_row(a, (int)(cur - a->top) + 1, disp[cur], true, width, &row);
+	tui_rows_free(&row);
+	a->drawn_top = a->top;
+	a->drawn_cursor = cur;
+	return true;
 }
 
 /* ---- header and footer ---- */
@@ -298,6 +343,17 @@ static void dump_screen(const struct tui_app *a)
 	free(tmp);
 }
 
+/* The cursor alone moved and nothing lies over the tree: two rows (and
+ * the panel that follows the cursor) instead of the whole tree. */
+static bool cursor_only(struct tui_app *a, size_t tree_w, size_t rows, int panel_w)
+{
+	/* the panel beside the tree would scroll with its lines */
+	if ((a->dirty & (TUI_DIRTY_TREE | TUI_DIRTY_CURSOR)) != TUI_DIRTY_CURSOR ||
+	    tui_toast_count(&a->toast) > 0 || a->modal.kind != TUI_MODAL_NONE || panel_w > 0)
+		return false;
+	return draw_cursor(a, tree_w, rows);
+}
+
 static void draw_screen(struct tui_app *a, size_t width)
 {
 	size_t rows = (size_t)LINES - 2, tree_w = width;
@@ -309,6 +365,8 @@ static void draw_screen(struct tui_app *a, size_t width)
 		draw_header(a, width);
 		draw_footer(a, LINES - 1, width);
 	}
+	if (a->dirty & TUI_DIRTY_CURSOR && !cursor_only(a, tree_w, rows, panel_w))
+		a->dirty |= TUI_DIRTY_TREE;
 	if (a->dirty & TUI_DIRTY_TREE) {
 		draw_tree(a, tree_w, rows);
 		if (panel_w > 0)

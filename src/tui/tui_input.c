@@ -168,5 +168,7 @@ void tui_input_read(struct tui_app *a)
 			a->quit = true;
 		if (fl & TUI_ACTION_REDRAW)
 			a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_STATUS;
+		if (fl & TUI_ACTION_CURSOR)
+			a->dirty |= TUI_DIRTY_CURSOR | TUI_DIRTY_STATUS;
 	}
 }

@@ -11,6 +11,7 @@
 /* A column of the right part. prio: 1 is dropped last. */
 struct col {
 	struct strbuf text; /* padded to its width */
+	size_t width;       /* cells */
 	enum tui_role role;
 	int prio;
 };
@@ -30,6 +31,7 @@ static void col_add(struct cols *c, const struct tui_rows_in *in, const char *s,
 	memset(&k->text, 0, sizeof(k->text));
 	tui_rows_put_text(&clean, s, in->utf8);
 	tui_text_pad(&k->text, strbuf_str(&clean), width, in->g->text_flags | align);
+	k->width = width;
 	k->role = role;
 	k->prio = prio;
 	strbuf_free(&clean);
@@ -220,7 +222,7 @@ static size_t cols_width(const struct cols *c, int max_prio)
 
 	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i].prio <= max_prio)
-			w += 1 + tui_text_width(strbuf_str(&c->v[i].text));
+			w += 1 + c->v[i].width;
 	return w;
 }
 
@@ -234,19 +236,19 @@ static int cols_fit(const struct cols *c, size_t width, size_t left_min)
 	return prio;
 }
 
-static void put_cols(struct tui_rows_row *row, const struct cols *c, int max_prio)
+/* The kept columns after the left part, which ends at cell at. */
+static void put_cols(struct tui_rows_row *row, const struct cols *c, int max_prio, size_t at)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		const struct col *k = &c->v[i];
-		size_t at;
 
 		if (k->prio > max_prio)
 			continue;
 		strbuf_putc(&row->line, ' ');
-		at = tui_text_width(strbuf_str(&row->line));
 		strbuf_puts(&row->line, strbuf_str(&k->text));
 		if (k->role != TUI_ROLE_DETAIL || row->role != TUI_ROLE_DETAIL)
-			add_seg(row, at, tui_text_width(strbuf_str(&k->text)), k->role);
+			add_seg(row, at + 1, k->width, k->role);
+		at += 1 + k->width;
 	}
 }
 
@@ -258,34 +260,37 @@ static size_t name_room(size_t width)
 	return share > TUI_ROWS_MIN_NAME ? share : TUI_ROWS_MIN_NAME;
 }
 
+/* Widths are added up as the row is built (every glyph is one cell), so
+ * each text is measured once. */
 static void layout(const struct tui_rows_in *in, struct parts *p, struct tui_rows_row *row)
 {
 	struct strbuf left = STRBUF_INIT;
-	size_t icon_col = 0, lw, prefix;
+	size_t icon_col = 0, lw, prefix = 2 * (size_t)in->it->depth + 2;
 	int prio;
 
 	for (int d = 0; d < in->it->depth; d++)
 		strbuf_puts(&left, "  ");
-	strbuf_printf(&left, "%s ",
-	              !in->has_children  ? " "
-	              : in->it->expanded ? in->g->fold_open
-	                                 : in->g->fold_closed);
+	strbuf_puts(&left, !in->has_children  ? " "
+	                   : in->it->expanded ? in->g->fold_open
+	                                      : in->g->fold_closed);
+	strbuf_putc(&left, ' ');
 	if (p->icon) {
-		icon_col = tui_text_width(strbuf_str(&left));
-		strbuf_printf(&left, "%s ", p->icon);
+		icon_col = prefix;
+		strbuf_puts(&left, p->icon);
+		strbuf_putc(&left, ' ');
+		prefix += 2;
 	}
-	prefix = tui_text_width(strbuf_str(&left));
 	row->base = prefix;
 	strbuf_puts(&left, strbuf_str(&p->name));
 	prio = cols_fit(&p->cols, in->width, prefix + name_room(in->width));
 	lw = cols_width(&p->cols, prio);
 	lw = in->width > lw ? in->width - lw : 0;
-	row->name_cut = tui_text_width(strbuf_str(&left)) > lw;
+	row->name_cut = prefix + tui_text_width(strbuf_str(&p->name)) > lw;
 	row->name_end = tui_text_fit(&row->line, strbuf_str(&left), lw, in->g->text_flags);
 	tui_text_pad(&row->line, "", lw - row->name_end, 0);
 	if (p->icon && icon_col + 1 <= lw)
 		add_seg(row, icon_col, 1, p->icon_role);
-	put_cols(row, &p->cols, prio);
+	put_cols(row, &p->cols, prio, lw);
 	strbuf_free(&left);
 }
 

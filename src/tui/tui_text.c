@@ -47,8 +47,14 @@ static size_t width_n(const char *s, size_t len, int utf8)
 	size_t i = 0, w = 0;
 
 	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
 		uint32_t cp = 0;
 
+		if (c < 0x80) { /* most of what a row holds: no decoding, no wcwidth */
+			w += c >= 0x20 && c != 0x7f;
+			i++;
+			continue;
+		}
 		i += utf8_decode(s + i, len - i, &cp);
 		w += (size_t)cp_width(cp, utf8);
 	}

@@ -91,10 +91,15 @@ const calls = (p, f) => p.calls.get(f) || 0;
 const incl = (p, f) => p.incl.get(f) || 0;
 
 const [mode, ...args] = process.argv.slice(2);
-// tree frames: files whose frame drew the tree (a key's, or after a result)
+// key frames: files whose loop turn read a key and drew rows (the whole
+// tree, or only the cursor's two rows); the rest are the spinner's
+// header-only frames
 const split = (files) => {
 	const tree = [], header = [];
-	for (const f of files) (calls(parse([f]), 'draw_tree') > 0 ? tree : header).push(f);
+	for (const f of files) {
+		const p = parse([f]);
+		(calls(p, 'tui_input_read') > 0 || calls(p, 'draw_tree') > 0 ? tree : header).push(f);
+	}
 	return {tree, header};
 };
 if (mode === 'keys') {
@@ -117,7 +122,7 @@ if (mode === 'keys') {
 		n = tree.length;
 	}
 	console.log(`    ${M((kh + rd) / n)} per key: key handling ${K(kh / n)}, redraw ${M(rd / n)}` +
-		` (draw_tree ${M(incl(p, 'draw_tree') / n)}, refresh ${K(incl(p, 'wrefresh') / n)});` +
+		` (draw_tree ${M(incl(p, 'draw_tree') / n)}, cursor rows only ${M(incl(p, 'draw_cursor') / n)}, refresh ${K(incl(p, 'wrefresh') / n)});` +
 		` the whole loop turn, all threads: ${M(p.total / n)}`);
 	if (reads !== n) console.log(`    note: ${reads} reads for ${n} frames`);
 	printTop(p, 5, n, 'instructions per key', ['tui_draw_frame', 'tui_input_read']);

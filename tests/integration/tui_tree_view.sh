@@ -3,7 +3,8 @@
 # fleet: hosts.groups makes a collapsible heading (host01 under "lab",
 # host02 after the groups); sessions.max_display: 2 puts the rest of a
 # project's sessions under a "+N more" row that expands; sort_by: name
-# orders sessions by title. Ctrl-z suspends (the alternate screen is left,
+# orders sessions by title. Moving the cursor (with the view scrolling)
+# draws exactly what a full redraw draws. Ctrl-z suspends (the alternate screen is left,
 # the process stopped) and SIGCONT brings the screen back.
 set -u
 : "${CODEFLEET_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -74,6 +75,36 @@ wait_for "h on the heading: host01 is hidden, host02 right below" folded
 keys Space
 unfolded() { row 3 | grep -Eq '^  . . host01 '; }
 wait_for "Space: the group opens again" unfolded
+
+# moving by rows scrolls the tree's lines in place and draws only what
+# changed: the result must be what a full redraw shows
+tm resize-window -t cf -x 120 -y 14
+wait_for "120x14: the tree is redrawn small" has "codefleet  hosts:"
+tree_rows() { screen | sed -n '2,13p'; }
+same_as_full() {
+	local moved full
+	moved=$(tree_rows)
+	tm resize-window -t cf -x 119 -y 14
+	sleep 0.3
+	tm resize-window -t cf -x 120 -y 14
+	sleep 0.5
+	full=$(tree_rows)
+	[ "$moved" = "$full" ] || {
+		diff <(echo "$moved") <(echo "$full") | sed 's/^/     ~ /'
+		return 1
+	}
+}
+for step in j j j j j j j j j j j j j j j k k k k k k k k k k k k; do keys "$step"; done
+sleep 0.5
+if same_as_full; then pass "27 moves with scrolling draw what a full redraw draws"; else
+	fail "the rows drawn while moving differ from a full redraw"
+fi
+keys G
+sleep 0.3
+if same_as_full; then pass "G (a jump past a screen) draws what a full redraw draws"; else
+	fail "G differs from a full redraw"
+fi
+tm resize-window -t cf -x 120 -y 40
 
 # Ctrl-z: stopped, the terminal given back; SIGCONT: the screen is back
 pid=$(pgrep -P "$(tm display-message -p -t cf '#{pane_pid}')" codefleet | head -n 1)
