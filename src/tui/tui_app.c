@@ -206,21 +206,27 @@ static int loop_timeout(const struct tui_app *a, int64_t now)
 	return min_timeout(t, -1);
 }
 
-/* Timers that came due: toasts, tombstones, spinner and countdown. */
+/* Timers that came due: toasts, tombstones, the spinner's frame (by the
+ * clock, so keys do not speed it up), and each new second: the countdown
+ * and the ages in the rows. */
 static void timers(struct tui_app *a, int64_t now)
 {
+	unsigned spin = (unsigned)(now / SPIN_MS);
+
 	if (tui_toast_expire(&a->toast, now))
 		a->dirty |= TUI_DIRTY_TREE;
 	if (a->tomb_next >= 0 && a->tomb_next <= now)
 		tree_rebuild(a);
-	if (spinning(a)) {
-		a->spin++;
+	if (spinning(a) && spin != a->spin) {
+		a->spin = spin;
 		a->dirty |= TUI_DIRTY_STATUS;
-		if (a->nstatus[PROBE_SESSION_RUNNING] > 0)
+		if (a->animate && a->nstatus[PROBE_SESSION_RUNNING] > 0)
 			a->dirty |= TUI_DIRTY_TREE;
 	}
-	if (a->animate && probe_engine_count(a->f.engine) > 0)
-		a->dirty |= TUI_DIRTY_STATUS; /* the countdown */
+	if (a->animate && now / TICK_MS != a->tick) {
+		a->tick = now / TICK_MS;
+		a->dirty |= TUI_DIRTY_STATUS | TUI_DIRTY_TREE;
+	}
 }
 
 static void loop_turn(struct tui_app *a)

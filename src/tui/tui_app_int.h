@@ -43,6 +43,7 @@ struct tui_app {
 	bool animate;  /* display.animation: spinners and the countdown tick */
 	bool small;    /* the last frame said "terminal too small" */
 	unsigned spin; /* spinner frame */
+	int64_t tick;  /* the second last drawn (ages, countdown) */
 	struct tui_keys *keys;
 	struct tui_modal modal;  /* the open dialog (help, inspect, error, question) */
 	struct tui_history hist; /* what input dialogs accepted */

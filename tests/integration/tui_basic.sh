@@ -36,7 +36,14 @@ wait_for "both hosts ok with their session titles" both_ok "$T1" "$T2"
 wait_for "header counts 2 ok hosts" has "hosts: 2 ok  sessions:"
 wait_for "the cursor starts on host01" cursor_has host01
 
-# idle: poll() sleeps until the next probe is due (polling.interval 60 s)
+# the header counts down to the next probe, a second at a time
+next_s() { screen | head -n 1 | sed -n 's/.* next \([0-9]*\)s.*/\1/p'; }
+n0=$(next_s)
+counted() { local n; n=$(next_s); [ -n "$n0" ] && [ -n "$n" ] && [ "$n" -lt "$n0" ]; }
+wait_for "the countdown to the next probe goes down ($n0 s)" counted
+
+# idle: poll() sleeps until the next probe is due (polling.interval 60 s),
+# waking once a second for the countdown and the ages
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 cf_pid=$(pgrep -P "$(tm display-message -p -t cf '#{pane_pid}')" codefleet | head -n 1)
 if [ -n "$cf_pid" ]; then
