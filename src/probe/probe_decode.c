@@ -1,6 +1,7 @@
 #include "probe/probe_decode.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,35 +33,81 @@ struct probe_decode_doc {
 	const char *what; /* section name, for messages */
 };
 
-static int jdoc_parse(struct probe_decode_doc *d, const char *js, size_t len, const char *what)
+/* First guess at the tokens of a len-byte section: sqlite3 -json rows run
+ * at about 12 bytes a token. Capped, so that a section that is one long
+ * string does not reserve megabytes; a guess too small costs a realloc. */
+#define TOK_GUESS_MAX 65536u
+
+static size_t tok_guess(size_t len)
+{
+	size_t n = len / 8 + 16;
+
+	return n < TOK_GUESS_MAX ? n : TOK_GUESS_MAX;
+}
+
+/* New room for tokens after jsmn ran out at p->pos: the density seen so far
+ * carried over the rest, an eighth more, and at least half again as much
+ * (so the rounds are few). Never more than len + 1: every token starts at a
+ * byte of its own, so the tokens stay bounded by the 16 MiB reply cap. */
+static size_t tok_grow(const jsmn_parser *p, size_t len, size_t cap)
+{
+	uint64_t want = (uint64_t)p->toknext * len / (p->pos ? p->pos : 1);
+
+	want += want / 8 + 16;
+	if (want < cap + cap / 2)
+		want = cap + cap / 2;
+	return want < len + 1 ? (size_t)want : len + 1;
+}
+
+/* The error of a parse that failed with rc. Decoding used to count the
+ * tokens in a first pass, which sees only lexical faults (a bad escape or
+ * character, text cut short), and the message came from that pass first:
+ * it is repeated here, on the error path only, so that the same input
+ * gives the same message. That pass found no value at all in a body of
+ * bare punctuation ("]", ","), which was accepted as empty: so it stays. */
+static int jdoc_fail(struct probe_decode_doc *d, size_t len, int rc)
 {
 	jsmn_parser p;
 	int n;
 
-	d->js = js;
-	d->t = NULL;
 	d->n = 0;
-	d->what = what;
 	jsmn_init(&p);
-	n = jsmn_parse(&p, js, len, NULL, 0);
-	if (n == JSMN_ERROR_PART)
-		return err_set(ERR_PROTO, "probe reply: %s: truncated JSON", what);
-	if (n < 0)
-		return err_set(ERR_PROTO, "probe reply: %s: malformed JSON", what);
+	n = jsmn_parse(&p, d->js, len, NULL, 0);
 	if (n == 0)
 		return ERR_OK;
-	d->t = xcalloc((size_t)n, sizeof(jsmntok_t));
+	if (n == JSMN_ERROR_PART || (n > 0 && rc == JSMN_ERROR_PART))
+		return err_set(ERR_PROTO, "probe reply: %s: truncated JSON", d->what);
+	return err_set(ERR_PROTO, "probe reply: %s: malformed JSON", d->what);
+}
+
+/* One jsmn pass: jsmn keeps its place when it runs out of tokens (it
+ * returns before consuming the token it had no room for), so the array is
+ * grown and the same parser goes on. */
+static int jdoc_parse(struct probe_decode_doc *d, const char *js, size_t len, const char *what)
+{
+	size_t cap = tok_guess(len);
+	jsmn_parser p;
+	int n;
+
+	d->js = js;
+	d->n = 0;
+	d->what = what;
+	d->t = xmalloc(cap * sizeof(jsmntok_t));
 	jsmn_init(&p);
-	d->n = jsmn_parse(&p, js, len, d->t, (unsigned)n);
-	if (d->n == JSMN_ERROR_PART)
-		return err_set(ERR_PROTO, "probe reply: %s: truncated JSON", what);
-	if (d->n != n)
-		return err_set(ERR_PROTO, "probe reply: %s: malformed JSON", what);
+	while ((n = jsmn_parse(&p, js, len, d->t, (unsigned)cap)) == JSMN_ERROR_NOMEM) {
+		if (cap > len)
+			break; /* cannot happen (see tok_grow): fail rather than loop */
+		cap = tok_grow(&p, len, cap);
+		d->t = xrealloc(d->t, cap, sizeof(jsmntok_t));
+	}
+	if (n < 0)
+		return jdoc_fail(d, len, n);
 	for (int i = 0; i < n; i++) {
 		/* jsmn leaves an unclosed container with end -1 */
 		if (d->t[i].start < 0 || d->t[i].end < d->t[i].start)
 			return err_set(ERR_PROTO, "probe reply: %s: truncated JSON", what);
 	}
+	d->n = n;
 	return ERR_OK;
 }
 
@@ -71,14 +118,22 @@ static void jdoc_free(struct probe_decode_doc *d)
 	d->n = 0;
 }
 
-/* Index of the token after the value at i and everything inside it. */
-static int tok_next(const struct probe_decode_doc *d, int i)
+/* Index of the first token from k on that starts after the value at i:
+ * the token after i and everything inside it, when k is i + 1 or a token
+ * reached from there by tok_next() over values inside i. */
+static int tok_skip(const struct probe_decode_doc *d, int i, int k)
 {
 	int end = d->t[i].end;
 
-	for (i++; i < d->n && d->t[i].start < end; i++)
+	for (; k < d->n && d->t[k].start < end; k++)
 		;
-	return i;
+	return k;
+}
+
+/* Index of the token after the value at i and everything inside it. */
+static int tok_next(const struct probe_decode_doc *d, int i)
+{
+	return tok_skip(d, i, i + 1);
 }
 
 /* 1 when token k exists and lies inside container token parent (jsmn
@@ -90,15 +145,16 @@ static bool tok_inside(const struct probe_decode_doc *d, int parent, int k)
 	       d->t[k].end <= d->t[parent].end;
 }
 
-static bool tok_is(const struct probe_decode_doc *d, int i, const char *s)
+static bool tok_is_n(const struct probe_decode_doc *d, int i, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	return (size_t)(d->t[i].end - d->t[i].start) == n &&
 	       memcmp(d->js + d->t[i].start, s, n) == 0;
 }
 
-static bool tok_null(const struct probe_decode_doc *d, int i)
+/* Token i is the string literal lit (its length known at compile time). */
+#define tok_is(d, i, lit) tok_is_n(d, i, lit, sizeof(lit) - 1)
+
+static inline bool tok_null(const struct probe_decode_doc *d, int i)
 {
 	return d->t[i].type == JSMN_PRIMITIVE && tok_is(d, i, "null");
 }
@@ -200,6 +256,41 @@ static int json_string(const struct probe_decode_doc *d, int i, struct strbuf *o
 	                             out);
 }
 
+/* Reads a plain decimal, -?D+(.D+)? with at most 15 digits in all (times,
+ * counts, costs: nearly every number in a reply), without strtod. The
+ * digits make an integer m below 2^53 and 10^frac is at most 1e15, both
+ * exact in a double, so m / 10^frac is one correctly rounded division: the
+ * value strtod gives, -0 included (Clinger's fast path). Returns 0, or -1
+ * when s is anything else, for strtod to decide. */
+static int json_num_fast(const char *s, size_t n, double *out)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *p = s + (s[0] == '-'), *end = s + n;
+	size_t whole, frac = 0;
+	uint64_t m = 0;
+	double v;
+
+	if ((size_t)(end - p) > 16)
+		return -1; /* more than 15 digits and a dot; m cannot overflow below */
+	for (whole = 0; p < end && *p >= '0' && *p <= '9'; p++, whole++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (whole && p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, frac++)
+			m = m * 10 + (uint64_t)(*p - '0');
+		if (!frac)
+			return -1;
+	}
+	if (!whole || p != end || whole + frac > 15)
+		return -1;
+	/* on x87 (FLT_EVAL_METHOD 2) the division could round twice */
+	if (frac && FLT_EVAL_METHOD != 0)
+		return -1;
+	v = (double)m / pow10[frac];
+	*out = s[0] == '-' ? -v : v;
+	return 0;
+}
+
 static int json_number(const struct probe_decode_doc *d, int i, double *out)
 {
 	char buf[64];
@@ -209,6 +300,8 @@ static int json_number(const struct probe_decode_doc *d, int i, double *out)
 
 	if (d->t[i].type != JSMN_PRIMITIVE || n == 0 || n >= sizeof(buf))
 		return -1;
+	if (json_num_fast(d->js + d->t[i].start, n, out) == 0)
+		return 0;
 	memcpy(buf, d->js + d->t[i].start, n);
 	buf[n] = '\0';
 	if (buf[0] != '-' && (buf[0] < '0' || buf[0] > '9'))
@@ -228,32 +321,98 @@ int probe_decode_bad(const struct probe_decode_ctx *c, const char *key, const ch
 	return err_set(ERR_PROTO, "probe reply: %s[%d].%s: %s", c->what, c->index, key, why);
 }
 
+/* Byte classes: TEXT_PLAIN for printable ASCII but the backslash (a JSON
+ * string of these is its own value, and utf8_sanitize() leaves it as it
+ * is), TEXT_ID for ID_CHARS. Bytes from 0x80 on are neither. */
+#define TEXT_PLAIN 1
+#define TEXT_ID    2
+static const unsigned char text_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, /* 0x20: - . */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, /* 0x30: 0-9 : */
+    1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x40: A-O */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 0, 1, 1, 3, /* 0x50: P-Z _, no backslash */
+    1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x60: a-o */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0, /* 0x70: p-z DEL */
+};
+
+/* 1 when every byte of s[0..n) is of class cls. */
+static bool text_all(const char *s, size_t n, unsigned char cls)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!(text_class[(unsigned char)s[k]] & cls))
+			return false;
+	return true;
+}
+
+/* Printable ASCII without a backslash: almost every title, path and name,
+ * which is then copied once instead of being unescaped into one buffer and
+ * sanitised into another. */
+static bool plain_text(const char *s, size_t n)
+{
+	return text_all(s, n, TEXT_PLAIN);
+}
+
+static bool id_text(const char *s, size_t n)
+{
+	return n > 0 && n <= 200 && text_all(s, n, TEXT_ID);
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* The value of a string token that needs unescaping or sanitising (or is
+ * not a valid id: the checks are the ones made before the plain_text()
+ * shortcut existed). Returns NULL with the error set. */
+static char *text_slow(const struct probe_decode_ctx *c, const struct probe_decode_field *f, int v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *val = NULL;
+
+	if (json_string(c->doc, v, &sb) != 0)
+		probe_decode_bad(c, f->key, "bad string escape");
+	else if (f->type != PROBE_DECODE_ID)
+		val = plain_text(sb.buf, sb.len) ? strbuf_take(&sb) : utf8_sanitize(sb.buf, sb.len);
+	else if (sb.len == 0 || sb.len > 200 || sb.buf[strspn(sb.buf, ID_CHARS)] != '\0')
+		probe_decode_bad(c, f->key, "not a valid id");
+	else
+		val = strbuf_take(&sb);
+	strbuf_free(&sb);
+	return val;
+}
+
 static int set_text(const struct probe_decode_ctx *c, const struct probe_decode_field *f, int v,
                     char **dst)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int rc = ERR_OK;
+	const jsmntok_t *t = &c->doc->t[v];
+	const char *s = c->doc->js + t->start;
+	size_t n = (size_t)(t->end - t->start);
+	char *val;
 
 	if (tok_null(c->doc, v))
 		return ERR_OK;
-	if (c->doc->t[v].type != JSMN_STRING)
+	if (t->type != JSMN_STRING)
 		return probe_decode_bad(c, f->key, "expected a string");
 	if (f->type == PROBE_DECODE_TEXT_FB && *dst)
 		return ERR_OK;
-	if (json_string(c->doc, v, &sb) != 0) {
-		rc = probe_decode_bad(c, f->key, "bad string escape");
-		goto out;
-	}
-	if (f->type == PROBE_DECODE_ID &&
-	    (sb.len == 0 || sb.len > 200 || sb.buf[strspn(sb.buf, ID_CHARS)] != '\0')) {
-		rc = probe_decode_bad(c, f->key, "not a valid id");
-		goto out;
-	}
+	/* jsmn ends a string at a NUL byte, so s holds none: the id check
+	 * reads the same here as strspn() does on the unescaped copy */
+	if (f->type == PROBE_DECODE_ID ? id_text(s, n) : plain_text(s, n))
+		val = dup_bytes(s, n); /* id characters are all plain text */
+	else if (f->type != PROBE_DECODE_ID && !memchr(s, '\\', n))
+		val = utf8_sanitize(s, n); /* nothing to unescape */
+	else if (!(val = text_slow(c, f, v)))
+		return ERR_PROTO;
 	free(*dst);
-	*dst = f->type == PROBE_DECODE_ID ? strbuf_take(&sb) : utf8_sanitize(sb.buf, sb.len);
-out:
-	strbuf_free(&sb);
-	return rc;
+	*dst = val;
+	return ERR_OK;
 }
 
 static int set_number(const struct probe_decode_ctx *c, const struct probe_decode_field *f, int v,
@@ -287,7 +446,7 @@ static int set_strv(const struct probe_decode_ctx *c, const struct probe_decode_
                     void *base)
 {
 	const struct probe_decode_doc *d = c->doc;
-	const struct probe_decode_field item = {f->key, PROBE_DECODE_TEXT, 0, NULL, 0};
+	const struct probe_decode_field item = {f->key, f->keylen, PROBE_DECODE_TEXT, 0, NULL, 0};
 	char ***strv = (char ***)((char *)base + f->off);
 	size_t *n = (size_t *)((char *)base + f->count);
 	int k = v + 1;
@@ -357,24 +516,59 @@ static int set_field(const struct probe_decode_ctx *c, const struct probe_decode
 	return probe_decode_bad(c, f->key, "internal: unknown field type");
 }
 
+/* Lengths first, then the first byte (key[0] is the closing quote of an
+ * empty key, still inside the text), then memcmp for the rest. */
+static inline bool key_is(const struct probe_decode_field *f, const char *key, size_t n)
+{
+	return f->keylen == n && f->key[0] == key[0] && !memcmp(f->key, key, n);
+}
+
+/* The entry of tab for key token k, or NULL. The search starts at hint and
+ * wraps around: rows list their keys in much the same order as the tables,
+ * so the entry after the last one found is usually the next match. Lengths
+ * are compared before any byte. */
+static const struct probe_decode_field *field_find(const struct probe_decode_doc *d, int k,
+                                                   const struct probe_decode_field *tab,
+                                                   const struct probe_decode_field *hint)
+{
+	const char *key = d->js + d->t[k].start;
+	size_t n = (size_t)(d->t[k].end - d->t[k].start);
+	const struct probe_decode_field *f;
+
+	for (f = hint; f->key; f++)
+		if (key_is(f, key, n))
+			return f;
+	for (f = tab; f != hint; f++)
+		if (key_is(f, key, n))
+			return f;
+	return NULL;
+}
+
 int probe_decode_obj(const struct probe_decode_ctx *c, int obj,
                      const struct probe_decode_field *tab, void *base)
 {
 	const struct probe_decode_doc *d = c->doc;
+	const struct probe_decode_field *f, *hint = tab;
+	/* tok_inside(d, obj, k and v), with obj's bounds read once: k > obj
+	 * always, and v < d->n implies k < d->n */
+	int lo = d->t[obj].start, hi = d->t[obj].end, size = d->t[obj].size;
 	int k = obj + 1;
 
 	if (d->t[obj].type != JSMN_OBJECT)
 		return err_set(ERR_PROTO, "probe reply: %s[%d]: expected an object", c->what,
 		               c->index);
-	for (int j = 0; j < d->t[obj].size; j++) {
+	for (int j = 0; j < size; j++) {
 		int v = k + 1;
 
-		if (!tok_inside(d, obj, k) || !tok_inside(d, obj, v) || d->t[k].type != JSMN_STRING)
+		if (v >= d->n || d->t[k].start < lo || d->t[k].end > hi || d->t[v].start < lo ||
+		    d->t[v].end > hi || d->t[k].type != JSMN_STRING)
 			return err_set(ERR_PROTO, "probe reply: %s[%d]: malformed object", c->what,
 			               c->index);
-		for (const struct probe_decode_field *f = tab; f->key; f++) {
-			if (tok_is(d, k, f->key) && set_field(c, f, v, base) != ERR_OK)
+		f = field_find(d, k, tab, hint);
+		if (f) {
+			if (set_field(c, f, v, base) != ERR_OK)
 				return ERR_PROTO;
+			hint = f + 1;
 		}
 		k = tok_next(d, v);
 	}
@@ -389,11 +583,9 @@ static int each_elem(const struct probe_decode_doc *d, probe_decode_elem_fn fn, 
 	int i = 0;
 
 	while (i < d->n) {
-		int next = tok_next(d, i);
+		int k = i + 1;
 
 		if (d->t[i].type == JSMN_ARRAY) {
-			int k = i + 1;
-
 			for (int j = 0; j < d->t[i].size; j++, k = tok_next(d, k)) {
 				if (!tok_inside(d, i, k))
 					return err_set(ERR_PROTO, "probe reply: %s: malformed JSON",
@@ -407,7 +599,8 @@ static int each_elem(const struct probe_decode_doc *d, probe_decode_elem_fn fn, 
 		} else {
 			c.index++;
 		}
-		i = next;
+		/* the elements are walked already: only what may follow them */
+		i = tok_skip(d, i, k);
 	}
 	return ERR_OK;
 }

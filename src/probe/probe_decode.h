@@ -1,8 +1,8 @@
 /* probe_decode: untrusted JSON into C structs, by field table
  * (docs/probe-protocol.md, "Safety").
  *
- * A section of a probe reply holds zero or more JSON values; each is
- * parsed by jsmn in strict mode (this is the one file that compiles jsmn,
+ * A section of a probe reply holds zero or more JSON values, parsed by
+ * jsmn in strict mode in one pass (this is the one file that compiles jsmn,
  * and no other file sees its tokens). Every token is bounds-checked against
  * its container, strings are unescaped (\uXXXX and surrogate pairs become
  * UTF-8) and numbers must be finite. A wrong type is an ERR_PROTO naming
@@ -28,14 +28,21 @@ enum probe_decode_type {
 };
 
 /* One entry of a field table; a table ends with key NULL. Keys that no
- * entry names are skipped. */
+ * entry names are skipped. A key is looked up by length first, so keylen
+ * must be strlen(key): write both with PROBE_KEY("name"). A table must not
+ * name a key twice (the lookup stops at the first entry it meets, and
+ * starts after the entry found last: list keys in the order they come). */
 struct probe_decode_field {
 	const char *key;
+	size_t keylen;
 	enum probe_decode_type type;
 	size_t off;
 	const struct probe_decode_field *sub; /* PROBE_DECODE_OBJ */
 	size_t count;                         /* PROBE_DECODE_STRV, PROBE_DECODE_PORTS */
 };
+
+/* key and keylen of a table entry, from a string literal. */
+#define PROBE_KEY(lit) (lit), (sizeof(lit) - 1)
 
 struct probe_decode_doc;
 

@@ -97,111 +97,119 @@ struct rows {
 #define R(field) offsetof(struct probe_process, field)
 #define H(field) offsetof(struct probe_result, field)
 
-/* Usage and progress: the same keys in the database rows and in the stats
- * that ≤1.1 hosts compute from message files. */
+/* Usage: the same keys in the database rows and in the stats that ≤1.1
+ * hosts compute from message files, and in the same order. */
 /* clang-format off */
 #define USAGE_FIELDS \
-	{"messages", PROBE_DECODE_INT, S(messages), NULL, 0}, \
-	{"todos_total", PROBE_DECODE_INT, S(todos_total), NULL, 0}, \
-	{"todos_done", PROBE_DECODE_INT, S(todos_done), NULL, 0}, \
-	{"cost", PROBE_DECODE_REAL, S(cost), NULL, 0}, \
-	{"tokens_input", PROBE_DECODE_INT, S(tokens_input), NULL, 0}, \
-	{"tokens_output", PROBE_DECODE_INT, S(tokens_output), NULL, 0}, \
-	{"tokens_reasoning", PROBE_DECODE_INT, S(tokens_reasoning), NULL, 0}, \
-	{"tokens_cache_read", PROBE_DECODE_INT, S(tokens_cache_read), NULL, 0}, \
-	{"tokens_cache_write", PROBE_DECODE_INT, S(tokens_cache_write), NULL, 0}, \
-	{"busy", PROBE_DECODE_BOOL, S(busy), NULL, 0}, \
-	{"errored", PROBE_DECODE_BOOL, S(errored), NULL, 0}
+	{PROBE_KEY("cost"), PROBE_DECODE_REAL, S(cost), NULL, 0}, \
+	{PROBE_KEY("tokens_input"), PROBE_DECODE_INT, S(tokens_input), NULL, 0}, \
+	{PROBE_KEY("tokens_output"), PROBE_DECODE_INT, S(tokens_output), NULL, 0}, \
+	{PROBE_KEY("tokens_reasoning"), PROBE_DECODE_INT, S(tokens_reasoning), NULL, 0}, \
+	{PROBE_KEY("tokens_cache_read"), PROBE_DECODE_INT, S(tokens_cache_read), NULL, 0}, \
+	{PROBE_KEY("tokens_cache_write"), PROBE_DECODE_INT, S(tokens_cache_write), NULL, 0}, \
+	{PROBE_KEY("busy"), PROBE_DECODE_BOOL, S(busy), NULL, 0}, \
+	{PROBE_KEY("errored"), PROBE_DECODE_BOOL, S(errored), NULL, 0}
 /* clang-format on */
 
+/* The session and stats tables list their keys in the order the probe
+ * script prints them (its SELECT, its awk printf): probe_decode_obj() looks
+ * a key up from the entry after the last one found, so in the rows that come
+ * by the thousand each key is found at the first try. Any order decodes the
+ * same, only slower. */
 static const struct probe_decode_field db_session_fields[] = {
-    {"id", PROBE_DECODE_ID, S(id), NULL, 0},
-    {"project_id", PROBE_DECODE_ID, S(project_id), NULL, 0},
-    {"project_worktree", PROBE_DECODE_TEXT, S(project_worktree), NULL, 0},
-    {"directory", PROBE_DECODE_TEXT, S(directory), NULL, 0},
-    {"title", PROBE_DECODE_TEXT, S(title), NULL, 0},
-    {"parent_id", PROBE_DECODE_ID, S(parent_id), NULL, 0},
-    {"time_created", PROBE_DECODE_INT, S(created), NULL, 0},
-    {"time_updated", PROBE_DECODE_INT, S(updated), NULL, 0},
-    {"time_archived", PROBE_DECODE_INT, S(archived), NULL, 0},
-    {"last_message", PROBE_DECODE_INT, S(last_message), NULL, 0},
-    {"agent", PROBE_DECODE_TEXT, S(agent), NULL, 0},
-    {"last_agent", PROBE_DECODE_TEXT_FB, S(agent), NULL, 0},
-    {"model", PROBE_DECODE_TEXT, S(model), NULL, 0},
-    {"last_model", PROBE_DECODE_TEXT_FB, S(model), NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, S(id), NULL, 0},
+    {PROBE_KEY("project_id"), PROBE_DECODE_ID, S(project_id), NULL, 0},
+    {PROBE_KEY("project_worktree"), PROBE_DECODE_TEXT, S(project_worktree), NULL, 0},
+    {PROBE_KEY("directory"), PROBE_DECODE_TEXT, S(directory), NULL, 0},
+    {PROBE_KEY("title"), PROBE_DECODE_TEXT, S(title), NULL, 0},
+    {PROBE_KEY("parent_id"), PROBE_DECODE_ID, S(parent_id), NULL, 0},
+    {PROBE_KEY("time_created"), PROBE_DECODE_INT, S(created), NULL, 0},
+    {PROBE_KEY("time_updated"), PROBE_DECODE_INT, S(updated), NULL, 0},
+    {PROBE_KEY("time_archived"), PROBE_DECODE_INT, S(archived), NULL, 0},
+    {PROBE_KEY("messages"), PROBE_DECODE_INT, S(messages), NULL, 0},
+    {PROBE_KEY("todos_total"), PROBE_DECODE_INT, S(todos_total), NULL, 0},
+    {PROBE_KEY("todos_done"), PROBE_DECODE_INT, S(todos_done), NULL, 0},
+    {PROBE_KEY("agent"), PROBE_DECODE_TEXT, S(agent), NULL, 0},
+    {PROBE_KEY("model"), PROBE_DECODE_TEXT, S(model), NULL, 0},
     USAGE_FIELDS,
-    {"error_name", PROBE_DECODE_TEXT, S(error_name), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("error_name"), PROBE_DECODE_TEXT, S(error_name), NULL, 0},
+    {PROBE_KEY("last_agent"), PROBE_DECODE_TEXT_FB, S(agent), NULL, 0},
+    {PROBE_KEY("last_model"), PROBE_DECODE_TEXT_FB, S(model), NULL, 0},
+    {PROBE_KEY("last_message"), PROBE_DECODE_INT, S(last_message), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field json_time_fields[] = {
-    {"created", PROBE_DECODE_INT, S(created), NULL, 0},
-    {"updated", PROBE_DECODE_INT, S(updated), NULL, 0},
-    {"archived", PROBE_DECODE_INT, S(archived), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("created"), PROBE_DECODE_INT, S(created), NULL, 0},
+    {PROBE_KEY("updated"), PROBE_DECODE_INT, S(updated), NULL, 0},
+    {PROBE_KEY("archived"), PROBE_DECODE_INT, S(archived), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field json_session_fields[] = {
-    {"id", PROBE_DECODE_ID, S(id), NULL, 0},
-    {"projectID", PROBE_DECODE_ID, S(project_id), NULL, 0},
-    {"directory", PROBE_DECODE_TEXT, S(directory), NULL, 0},
-    {"title", PROBE_DECODE_TEXT, S(title), NULL, 0},
-    {"parentID", PROBE_DECODE_ID, S(parent_id), NULL, 0},
-    {"time", PROBE_DECODE_OBJ, 0, json_time_fields, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, S(id), NULL, 0},
+    {PROBE_KEY("projectID"), PROBE_DECODE_ID, S(project_id), NULL, 0},
+    {PROBE_KEY("directory"), PROBE_DECODE_TEXT, S(directory), NULL, 0},
+    {PROBE_KEY("title"), PROBE_DECODE_TEXT, S(title), NULL, 0},
+    {PROBE_KEY("parentID"), PROBE_DECODE_ID, S(parent_id), NULL, 0},
+    {PROBE_KEY("time"), PROBE_DECODE_OBJ, 0, json_time_fields, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 /* `opencode session list --format json` rows. */
 static const struct probe_decode_field list_session_fields[] = {
-    {"id", PROBE_DECODE_ID, S(id), NULL, 0},
-    {"projectId", PROBE_DECODE_ID, S(project_id), NULL, 0},
-    {"directory", PROBE_DECODE_TEXT, S(directory), NULL, 0},
-    {"title", PROBE_DECODE_TEXT, S(title), NULL, 0},
-    {"created", PROBE_DECODE_INT, S(created), NULL, 0},
-    {"updated", PROBE_DECODE_INT, S(updated), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, S(id), NULL, 0},
+    {PROBE_KEY("projectId"), PROBE_DECODE_ID, S(project_id), NULL, 0},
+    {PROBE_KEY("directory"), PROBE_DECODE_TEXT, S(directory), NULL, 0},
+    {PROBE_KEY("title"), PROBE_DECODE_TEXT, S(title), NULL, 0},
+    {PROBE_KEY("created"), PROBE_DECODE_INT, S(created), NULL, 0},
+    {PROBE_KEY("updated"), PROBE_DECODE_INT, S(updated), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field stats_fields[] = {
-    {"id", PROBE_DECODE_ID, S(id), NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, S(id), NULL, 0},
+    {PROBE_KEY("messages"), PROBE_DECODE_INT, S(messages), NULL, 0},
     USAGE_FIELDS,
-    {"last_agent", PROBE_DECODE_TEXT, S(agent), NULL, 0},
-    {"last_model", PROBE_DECODE_TEXT, S(model), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("last_agent"), PROBE_DECODE_TEXT, S(agent), NULL, 0},
+    {PROBE_KEY("last_model"), PROBE_DECODE_TEXT, S(model), NULL, 0},
+    {PROBE_KEY("todos_total"), PROBE_DECODE_INT, S(todos_total), NULL, 0},
+    {PROBE_KEY("todos_done"), PROBE_DECODE_INT, S(todos_done), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field db_project_fields[] = {
-    {"id", PROBE_DECODE_ID, P(id), NULL, 0},
-    {"worktree", PROBE_DECODE_TEXT, P(worktree), NULL, 0},
-    {"vcs", PROBE_DECODE_TEXT, P(vcs), NULL, 0},
-    {"name", PROBE_DECODE_TEXT, P(name), NULL, 0},
-    {"time_created", PROBE_DECODE_INT, P(created), NULL, 0},
-    {"time_updated", PROBE_DECODE_INT, P(updated), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, P(id), NULL, 0},
+    {PROBE_KEY("worktree"), PROBE_DECODE_TEXT, P(worktree), NULL, 0},
+    {PROBE_KEY("vcs"), PROBE_DECODE_TEXT, P(vcs), NULL, 0},
+    {PROBE_KEY("name"), PROBE_DECODE_TEXT, P(name), NULL, 0},
+    {PROBE_KEY("time_created"), PROBE_DECODE_INT, P(created), NULL, 0},
+    {PROBE_KEY("time_updated"), PROBE_DECODE_INT, P(updated), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field json_ptime_fields[] = {
-    {"created", PROBE_DECODE_INT, P(created), NULL, 0},
-    {"updated", PROBE_DECODE_INT, P(updated), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("created"), PROBE_DECODE_INT, P(created), NULL, 0},
+    {PROBE_KEY("updated"), PROBE_DECODE_INT, P(updated), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field json_project_fields[] = {
-    {"id", PROBE_DECODE_ID, P(id), NULL, 0},
-    {"worktree", PROBE_DECODE_TEXT, P(worktree), NULL, 0},
-    {"vcs", PROBE_DECODE_TEXT, P(vcs), NULL, 0},
-    {"name", PROBE_DECODE_TEXT, P(name), NULL, 0},
-    {"time", PROBE_DECODE_OBJ, 0, json_ptime_fields, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, P(id), NULL, 0},
+    {PROBE_KEY("worktree"), PROBE_DECODE_TEXT, P(worktree), NULL, 0},
+    {PROBE_KEY("vcs"), PROBE_DECODE_TEXT, P(vcs), NULL, 0},
+    {PROBE_KEY("name"), PROBE_DECODE_TEXT, P(name), NULL, 0},
+    {PROBE_KEY("time"), PROBE_DECODE_OBJ, 0, json_ptime_fields, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field process_fields[] = {
-    {"cwd", PROBE_DECODE_TEXT, R(cwd), NULL, 0},
-    {"pwd", PROBE_DECODE_TEXT, R(pwd), NULL, 0},
-    {"start", PROBE_DECODE_INT, R(start), NULL, 0},
-    {"args", PROBE_DECODE_STRV, R(argv), NULL, R(argc)},
-    {"listen", PROBE_DECODE_PORTS, R(listen), NULL, R(nlisten)},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("cwd"), PROBE_DECODE_TEXT, R(cwd), NULL, 0},
+    {PROBE_KEY("pwd"), PROBE_DECODE_TEXT, R(pwd), NULL, 0},
+    {PROBE_KEY("start"), PROBE_DECODE_INT, R(start), NULL, 0},
+    {PROBE_KEY("args"), PROBE_DECODE_STRV, R(argv), NULL, R(argc)},
+    {PROBE_KEY("listen"), PROBE_DECODE_PORTS, R(listen), NULL, R(nlisten)},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 /* The host section's numbers, decoded into this before copying. */
@@ -211,24 +219,24 @@ struct host_info {
 };
 
 static const struct probe_decode_field host_fields[] = {
-    {"opencode", PROBE_DECODE_TEXT, H(opencode_path), NULL, 0},
-    {"opencode_version", PROBE_DECODE_TEXT, H(opencode_version), NULL, 0},
-    {"db", PROBE_DECODE_TEXT, H(db_path), NULL, 0},
-    {"storage", PROBE_DECODE_TEXT, H(storage_path), NULL, 0},
-    {"token", PROBE_DECODE_ID, H(token), NULL, 0},
-    {"now", PROBE_DECODE_INT, H(host_now), NULL, 0},
-    {"sqlite_version", PROBE_DECODE_TEXT, H(sqlite_version), NULL, 0},
-    {"hostname", PROBE_DECODE_TEXT, H(hostname), NULL, 0},
+    {PROBE_KEY("opencode"), PROBE_DECODE_TEXT, H(opencode_path), NULL, 0},
+    {PROBE_KEY("opencode_version"), PROBE_DECODE_TEXT, H(opencode_version), NULL, 0},
+    {PROBE_KEY("db"), PROBE_DECODE_TEXT, H(db_path), NULL, 0},
+    {PROBE_KEY("storage"), PROBE_DECODE_TEXT, H(storage_path), NULL, 0},
+    {PROBE_KEY("token"), PROBE_DECODE_ID, H(token), NULL, 0},
+    {PROBE_KEY("now"), PROBE_DECODE_INT, H(host_now), NULL, 0},
+    {PROBE_KEY("sqlite_version"), PROBE_DECODE_TEXT, H(sqlite_version), NULL, 0},
+    {PROBE_KEY("hostname"), PROBE_DECODE_TEXT, H(hostname), NULL, 0},
     /* optional: a reply made before the script sent it (a cached one) has none */
-    {"home", PROBE_DECODE_TEXT, H(home), NULL, 0},
-    {"warnings", PROBE_DECODE_TEXT, H(warnings), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("home"), PROBE_DECODE_TEXT, H(home), NULL, 0},
+    {PROBE_KEY("warnings"), PROBE_DECODE_TEXT, H(warnings), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field host_info_fields[] = {
-    {"method", PROBE_DECODE_ID, offsetof(struct host_info, method), NULL, 0},
-    {"protocol", PROBE_DECODE_INT, offsetof(struct host_info, protocol), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("method"), PROBE_DECODE_ID, offsetof(struct host_info, method), NULL, 0},
+    {PROBE_KEY("protocol"), PROBE_DECODE_INT, offsetof(struct host_info, protocol), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 /* ---- elements ---- */
@@ -395,9 +403,9 @@ static int process_elem(const struct probe_decode_ctx *c, int tok)
 		int64_t pid, ppid;
 	} ids = {0, 0};
 	static const struct probe_decode_field id_fields[] = {
-	    {"pid", PROBE_DECODE_INT, 0, NULL, 0},
-	    {"ppid", PROBE_DECODE_INT, sizeof(int64_t), NULL, 0},
-	    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+	    {PROBE_KEY("pid"), PROBE_DECODE_INT, 0, NULL, 0},
+	    {PROBE_KEY("ppid"), PROBE_DECODE_INT, sizeof(int64_t), NULL, 0},
+	    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 	};
 
 	if (probe_decode_obj(c, tok, process_fields, p) != ERR_OK ||

@@ -1,4 +1,5 @@
 #include <setjmp.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "probe/probe_reply.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xmem.h"
 
 #include "reply_testlib.h"
@@ -107,24 +109,25 @@ struct sample {
 };
 
 static const struct probe_decode_field inner_fields[] = {
-    {"n", PROBE_DECODE_INT, offsetof(struct sample, inner), NULL, 0},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {PROBE_KEY("n"), PROBE_DECODE_INT, offsetof(struct sample, inner), NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 static const struct probe_decode_field sample_fields[] = {
-    {"name", PROBE_DECODE_TEXT, offsetof(struct sample, name), NULL, 0},
-    {"id", PROBE_DECODE_ID, offsetof(struct sample, id), NULL, 0},
-    {"first", PROBE_DECODE_TEXT, offsetof(struct sample, fallback), NULL, 0},
-    {"second", PROBE_DECODE_TEXT_FB, offsetof(struct sample, fallback), NULL, 0},
-    {"n", PROBE_DECODE_INT, offsetof(struct sample, n), NULL, 0},
-    {"x", PROBE_DECODE_REAL, offsetof(struct sample, x), NULL, 0},
-    {"flag", PROBE_DECODE_BOOL, offsetof(struct sample, flag), NULL, 0},
-    {"other", PROBE_DECODE_BOOL, offsetof(struct sample, other), NULL, 0},
-    {"sub", PROBE_DECODE_OBJ, 0, inner_fields, 0},
-    {"args", PROBE_DECODE_STRV, offsetof(struct sample, argv), NULL, offsetof(struct sample, argc)},
-    {"ports", PROBE_DECODE_PORTS, offsetof(struct sample, ports), NULL,
+    {PROBE_KEY("name"), PROBE_DECODE_TEXT, offsetof(struct sample, name), NULL, 0},
+    {PROBE_KEY("id"), PROBE_DECODE_ID, offsetof(struct sample, id), NULL, 0},
+    {PROBE_KEY("first"), PROBE_DECODE_TEXT, offsetof(struct sample, fallback), NULL, 0},
+    {PROBE_KEY("second"), PROBE_DECODE_TEXT_FB, offsetof(struct sample, fallback), NULL, 0},
+    {PROBE_KEY("n"), PROBE_DECODE_INT, offsetof(struct sample, n), NULL, 0},
+    {PROBE_KEY("x"), PROBE_DECODE_REAL, offsetof(struct sample, x), NULL, 0},
+    {PROBE_KEY("flag"), PROBE_DECODE_BOOL, offsetof(struct sample, flag), NULL, 0},
+    {PROBE_KEY("other"), PROBE_DECODE_BOOL, offsetof(struct sample, other), NULL, 0},
+    {PROBE_KEY("sub"), PROBE_DECODE_OBJ, 0, inner_fields, 0},
+    {PROBE_KEY("args"), PROBE_DECODE_STRV, offsetof(struct sample, argv), NULL,
+     offsetof(struct sample, argc)},
+    {PROBE_KEY("ports"), PROBE_DECODE_PORTS, offsetof(struct sample, ports), NULL,
      offsetof(struct sample, nports)},
-    {NULL, PROBE_DECODE_TEXT, 0, NULL, 0},
+    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
 };
 
 struct samples {
@@ -240,12 +243,207 @@ static void test_field_errors(void **state)
 	expect_bad_sample("{n:1}", "things: malformed JSON");
 }
 
+/* Counts the elements of a section and sums their "n". */
+struct tally {
+	int count;
+	int64_t sum;
+};
+
+static int tally_elem(const struct probe_decode_ctx *c, int tok)
+{
+	static const struct probe_decode_field fields[] = {
+	    {PROBE_KEY("n"), PROBE_DECODE_INT, 0, NULL, 0},
+	    {NULL, 0, PROBE_DECODE_TEXT, 0, NULL, 0},
+	};
+	struct tally *t = c->arg;
+	int64_t n = 0;
+
+	t->count++;
+	if (probe_decode_obj(c, tok, fields, &n) != ERR_OK)
+		return ERR_PROTO;
+	t->sum += n;
+	return ERR_OK;
+}
+
+static void test_many_tokens(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct tally t = {0, 0};
+
+	(void)state;
+	/* far more tokens than the first guess: the parse goes on in a grown
+	 * array; after a long string the density changes half-way */
+	strbuf_puts(&sb, "{\"s\":\"");
+	for (int i = 0; i < 20000; i++)
+		strbuf_putc(&sb, 'x');
+	strbuf_puts(&sb, "\"}[");
+	for (int i = 1; i <= 30000; i++)
+		strbuf_printf(&sb, "%s{\"n\":%d}", i > 1 ? "," : "", i % 7);
+	strbuf_puts(&sb, "][]{}");
+	assert_int_equal(probe_decode_each(sb.buf, sb.len, "things", tally_elem, &t), ERR_OK);
+	assert_int_equal(t.count, 30002);
+	assert_int_equal(t.sum, 30000 / 7 * 21 + 1 + 2 + 3 + 4 + 5);
+	/* the same, cut short: still a clean error */
+	t.count = 0;
+	assert_int_equal(probe_decode_each(sb.buf, sb.len - 6, "things", tally_elem, &t),
+	                 ERR_PROTO);
+	assert_non_null(strstr(err_text(), "things: truncated JSON"));
+	assert_int_equal(t.count, 0);
+	strbuf_free(&sb);
+}
+
+static void expect_each(const char *text, int rc, const char *needle)
+{
+	struct tally t = {0, 0};
+
+	assert_int_equal(probe_decode_each(text, strlen(text), "things", tally_elem, &t), rc);
+	if (needle && !strstr(err_text(), needle))
+		fail_msg("'%s': error '%s' lacks '%s'", text, err_text(), needle);
+	if (rc == ERR_OK)
+		assert_int_equal(t.count, 0);
+}
+
+static void test_parse_errors(void **state)
+{
+	(void)state;
+	/* with several faults, the lexical one is named (a bad escape or
+	 * byte, text cut short), wherever it is */
+	expect_each("{\"n\":1]\"abc", ERR_PROTO, "things: truncated JSON");
+	expect_each("{\"n\":1]\"a\\qb\"", ERR_PROTO, "things: malformed JSON");
+	expect_each("[{\"n\":1}\"\\q\"", ERR_PROTO, "things: malformed JSON");
+	expect_each("[1,2]]", ERR_PROTO, "things: malformed JSON");
+	expect_each("[1,{2:3}]", ERR_PROTO, "things: malformed JSON");
+	expect_each("{\"n\":[1,2}", ERR_PROTO, "things: malformed JSON");
+	expect_each("[{\"n\":1},", ERR_PROTO, "things: truncated JSON");
+	expect_each("[{\"n\":tru", ERR_PROTO, "things: truncated JSON");
+	/* bare punctuation holds no value: an empty section, as it always was */
+	expect_each("]", ERR_OK, NULL);
+	expect_each(" , : ]} ", ERR_OK, NULL);
+}
+
+/* Decodes {"KEY":"BODY"} into a sample; returns the rc. */
+static int decode_one(const char *key, const char *body, struct samples *all)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "{\"%s\":\"%s\"}", key, body);
+	return decode_samples(text, all);
+}
+
+static void test_text_bytes(void **state)
+{
+	static const char id_chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-";
+	struct samples all;
+
+	(void)state;
+	/* every byte, raw and as \u00XX: plain printable ASCII is copied as it
+	 * is, the rest sanitised, as if every string went through utf8_sanitize */
+	for (int c = 1; c < 256; c++) {
+		char raw[4] = {'a', (char)c, 'b', '\0'};
+		char body[16];
+		char *want = utf8_sanitize(raw, 3);
+
+		if (c != '"' && c != '\\') {
+			assert_int_equal(decode_one("name", raw, &all), ERR_OK);
+			assert_string_equal(all.s[0].name, want);
+			samples_free(&all);
+			assert_int_equal(decode_one("id", raw, &all),
+			                 strchr(id_chars, c) ? ERR_OK : ERR_PROTO);
+			if (strchr(id_chars, c))
+				assert_string_equal(all.s[0].id, raw);
+			samples_free(&all);
+		}
+		if (c < 0x80) {
+			snprintf(body, sizeof(body), "a\\u%04xb", (unsigned)c);
+			assert_int_equal(decode_one("name", body, &all), ERR_OK);
+			assert_string_equal(all.s[0].name, want);
+			samples_free(&all);
+			assert_int_equal(decode_one("id", body, &all),
+			                 strchr(id_chars, c) ? ERR_OK : ERR_PROTO);
+			samples_free(&all);
+		}
+		free(want);
+	}
+}
+
+/* What a number field held before the strtod shortcut: strtod's value when
+ * it takes the whole token and it is finite. */
+static bool strtod_value(const char *s, double *out)
+{
+	char *end;
+
+	if (s[0] != '-' && (s[0] < '0' || s[0] > '9'))
+		return false;
+	*out = strtod(s, &end);
+	return *end == '\0' && isfinite(*out);
+}
+
+static void test_numbers(void **state)
+{
+	static const char *const nums[] = {
+	    "0",
+	    "-0",
+	    "007",
+	    "1",
+	    "-1",
+	    "1796013516452",
+	    "123456789012345",
+	    "-123456789012345",
+	    "1234567890123456",
+	    "9007199254740993",
+	    "1.5",
+	    "-1.5",
+	    "0.007386",
+	    "0.1",
+	    "2.675",
+	    "0.30000000000000004",
+	    "0.17600000000000002",
+	    "99999999999999.9",
+	    "0.000000000000001",
+	    "1234567.89012345",
+	    "3.14159265358979",
+	    "00.5",
+	    "-0.0",
+	    "1e3",
+	    "2.5E-3",
+	    "-.5",
+	    "1.",
+	    ".5",
+	    "-",
+	    "1.5.5",
+	    "+1",
+	    "0x10",
+	    "1e999",
+	};
+	struct samples all;
+	char text[96];
+	double want;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		bool ok = strtod_value(nums[i], &want);
+
+		snprintf(text, sizeof(text), "{\"x\":%s}", nums[i]);
+		assert_int_equal(decode_samples(text, &all), ok ? ERR_OK : ERR_PROTO);
+		/* the same double, bit for bit (-0 included) */
+		if (ok && memcmp(&all.s[0].x, &want, sizeof(want)) != 0)
+			fail_msg("%s: got %a, strtod gives %a", nums[i], all.s[0].x, want);
+		samples_free(&all);
+	}
+	assert_int_equal(decode_samples("{\"x\":-0}", &all), ERR_OK);
+	assert_true(signbit(all.s[0].x));
+	samples_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_malformed_json),   cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_escapes_and_utf8), cmocka_unit_test(test_unescape),
 	    cmocka_unit_test(test_field_table),      cmocka_unit_test(test_field_errors),
+	    cmocka_unit_test(test_many_tokens),      cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_text_bytes),       cmocka_unit_test(test_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
