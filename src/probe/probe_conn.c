@@ -120,13 +120,40 @@ static void pump(struct probe_conn *c)
 		ssh_event_dopoll(c->ev, 0);
 }
 
+void probe_conn_set_cancel_fd(struct probe_conn *c, int fd)
+{
+	c->cancel_fd = fd;
+}
+
+int probe_conn_cancel_pollfd(const struct probe_conn *c, struct pollfd *pfd)
+{
+	if (c->cancel_fd < 0)
+		return 0;
+	pfd->fd = c->cancel_fd;
+	pfd->events = POLLIN;
+	pfd->revents = 0;
+	return 1;
+}
+
+bool probe_conn_cancelled(const struct probe_conn *c)
+{
+	struct pollfd pfd;
+
+	if (!probe_conn_cancel_pollfd(c, &pfd))
+		return false;
+	/* never read: it stays readable for every later wait, on every thread */
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL));
+}
+
 int probe_conn_wait(struct probe_conn *c, int64_t deadline_ms)
 {
-	struct pollfd pfd[2] = {{-1, 0, 0}, {-1, 0, 0}};
+	struct pollfd pfd[3] = {{-1, 0, 0}, {-1, 0, 0}, {-1, 0, 0}};
 	int64_t left = deadline_ms - probe_conn_now_ms();
 	nfds_t n = 0;
 
-	if (left <= 0)
+	/* cancelled: as if the deadline had passed, which every caller
+	 * already treats as the end of the step */
+	if (left <= 0 || probe_conn_cancelled(c))
 		return ERR_TIMEOUT;
 	if (c->s && ssh_get_fd(c->s) >= 0) {
 		pfd[n].fd = ssh_get_fd(c->s);
@@ -140,6 +167,7 @@ int probe_conn_wait(struct probe_conn *c, int64_t deadline_ms)
 		pfd[n].events = POLLIN;
 		n++;
 	}
+	n += (nfds_t)probe_conn_cancel_pollfd(c, &pfd[n]);
 	if (poll(pfd, n, (int)(left < PROBE_CONN_WAIT_SLICE ? left : PROBE_CONN_WAIT_SLICE)) < 0 &&
 	    errno != EINTR)
 		return err_set(ERR_IO, "poll: %s", strerror(errno));
@@ -241,6 +269,7 @@ struct probe_conn *probe_conn_new(const struct probe_conn_opts *opts)
 	probe_conn_global_init();
 	c->opts = probe_conn_opts_dup(opts);
 	c->proxy_err = -1;
+	c->cancel_fd = -1;
 	c->fd = -1;
 	c->state = PROBE_CONN_CLOSED;
 	c->reason = xstrdup("not connected yet");
@@ -472,10 +501,12 @@ static int flush_out(struct probe_conn *c, int64_t deadline_ms)
 		int64_t left = deadline_ms - probe_conn_now_ms();
 		int r;
 
-		if (left <= 0)
+		if (left <= 0 || probe_conn_cancelled(c))
 			return err_set(ERR_TIMEOUT, "%s did not take our input within the deadline",
 			               c->opts->hostname);
-		r = ssh_blocking_flush(c->s, left > 100 ? 100 : (int)left);
+		/* libssh polls on its own here: slices, to see a cancel */
+		r = ssh_blocking_flush(
+		    c->s, left > PROBE_CONN_CANCEL_SLICE ? PROBE_CONN_CANCEL_SLICE : (int)left);
 		if (r == SSH_OK)
 			return ERR_OK;
 		if (r == SSH_ERROR)

@@ -9,7 +9,9 @@
  * Every wait is bounded by a deadline on the monotonic clock (ms, see
  * probe_conn_now_ms): the session runs in libssh's non-blocking mode and we
  * poll() its socket, so a host that accepts TCP and never speaks, or stalls
- * in the middle of a reply, gives the thread back at the deadline.
+ * in the middle of a reply, gives the thread back at the deadline. A cancel
+ * descriptor (probe_conn_set_cancel_fd) ends every wait at once instead, so
+ * that quitting never waits for a host.
  *
  * Channels: one persistent probe channel running the probe script
  * (`sh -s`, framed replies, see probe_reply.h) plus any number of short
@@ -72,6 +74,15 @@ int64_t probe_conn_now_ms(void);
 struct probe_conn *probe_conn_new(const struct probe_conn_opts *opts);
 /* Closes everything (channels, session, proxy process) and frees. */
 void probe_conn_free(struct probe_conn *c);
+
+/* Makes every wait of c (connect, name lookup, banner, handshake,
+ * authentication, channels, a proxy's exit) also watch fd, a descriptor that
+ * becomes readable, and stays so, when the owner wants the work to stop (the
+ * worker pool's cancel pipe). Once it is readable each wait ends within
+ * ~50 ms as if its deadline had passed (ERR_TIMEOUT), and a proxy that
+ * ignores SIGTERM is killed without the usual grace. The fd is borrowed:
+ * set -1 before it is closed. -1 (the default): no cancel. */
+void probe_conn_set_cancel_fd(struct probe_conn *c, int fd);
 
 /* Connects and authenticates before deadline_ms. Returns ERR_OK (state ok)
  * or an error code with probe_conn_state()/reason()/detail() set:

@@ -5,11 +5,15 @@
  * A failure is recorded with probe_conn_fail() (state, one-line reason,
  * first detail line) and returns the state's error code; every wait goes
  * through probe_conn_wait(), which also reads the proxy's stderr and
- * notices a session that died. */
+ * notices a session that died. Every wait also watches the cancel
+ * descriptor (probe_conn_set_cancel_fd): a wait that cannot poll it (a
+ * libssh flush, the name lookup's condition variable) runs in slices of
+ * PROBE_CONN_CANCEL_SLICE and checks probe_conn_cancelled() in between. */
 #ifndef CODEFLEET_PROBE_CONN_INT_H
 #define CODEFLEET_PROBE_CONN_INT_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,8 +24,9 @@
 #include "probe/probe_reply.h"
 #include "util/strbuf.h"
 
-#define PROBE_CONN_STDERR_KEEP 4096 /* bytes of a proxy's or probe shell's stderr kept */
-#define PROBE_CONN_WAIT_SLICE  1000 /* ms: longest single poll() */
+#define PROBE_CONN_STDERR_KEEP  4096 /* bytes of a proxy's or probe shell's stderr kept */
+#define PROBE_CONN_WAIT_SLICE   1000 /* ms: longest single poll() */
+#define PROBE_CONN_CANCEL_SLICE 50   /* ms: longest wait blind to the cancel fd */
 
 struct probe_conn {
 	struct probe_conn_opts *opts;
@@ -30,6 +35,7 @@ struct probe_conn {
 	int fd;       /* the transport; ours to close (libssh does not) */
 	pid_t proxy_pid;
 	int proxy_err; /* read end of the proxy's stderr, -1 */
+	int cancel_fd; /* borrowed: readable once the work must stop; -1 */
 	struct strbuf proxy_stderr;
 	enum probe_conn_state state;
 	char *reason;
@@ -64,6 +70,11 @@ void probe_conn_detail_ssh(struct probe_conn *c);
  * ERR_TIMEOUT once the deadline has passed, ERR_IO (poll failed), or
  * ERR_NET when the session died (it is then closed: see probe_conn_lost). */
 int probe_conn_wait(struct probe_conn *c, int64_t deadline_ms);
+/* True once the cancel descriptor is readable (never without one). */
+bool probe_conn_cancelled(const struct probe_conn *c);
+/* Fills *pfd to watch the cancel descriptor; returns 1, or 0 without one. */
+int probe_conn_cancel_pollfd(const struct probe_conn *c, struct pollfd *pfd);
+
 /* The session died under us: closes it, records state error and returns
  * ERR_NET. */
 int probe_conn_lost(struct probe_conn *c, const char *what);

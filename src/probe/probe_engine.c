@@ -81,11 +81,28 @@ static int64_t jittered(struct probe_engine *e, int64_t ms)
 	return ms - spread + (int64_t)(rng_next(&e->rng) % (uint64_t)(2 * spread + 1));
 }
 
+/* Every change the dashboard would show goes through these setters, which
+ * bump pub.version only when the value really differs: a host that keeps
+ * failing the same way, or answers "unchanged", costs the UI no rebuild. */
+static bool text_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+static void host_set_state(struct host *h, enum probe_host_state st)
+{
+	if (h->pub.state != st)
+		h->pub.version++;
+	h->pub.state = st;
+}
+
 static void host_set_text(struct host *h, const char *reason, const char *detail)
 {
 	char *r = reason && *reason ? xstrdup(reason) : NULL;
 	char *d = detail && *detail ? xstrdup(detail) : NULL;
 
+	if (text_differs(r, h->reason) || text_differs(d, h->detail))
+		h->pub.version++;
 	free(h->reason);
 	free(h->detail);
 	h->reason = r;
@@ -97,6 +114,8 @@ static void host_set_text(struct host *h, const char *reason, const char *detail
 /* Takes fp (may be NULL). */
 static void host_take_fingerprint(struct host *h, char *fp)
 {
+	if (text_differs(fp, h->fingerprint))
+		h->pub.version++;
 	free(h->fingerprint);
 	h->fingerprint = fp;
 	h->pub.fingerprint = fp;
@@ -104,6 +123,8 @@ static void host_take_fingerprint(struct host *h, char *fp)
 
 static void host_set_result(struct host *h, struct probe_result *r)
 {
+	if (r != h->result)
+		h->pub.version++;
 	probe_result_free(h->result);
 	h->result = r;
 	h->pub.result = r;
@@ -129,6 +150,7 @@ static struct probe_job *job_new(struct probe_engine *e, size_t i)
 	j->cfg = e->cfg;
 	j->ssh_config_path = e->ssh_config_path;
 	j->timeout_ms = e->timeout_ms;
+	j->cancel_fd = probe_pool_cancel_fd(e->pool);
 	j->conn = h->conn; /* handed over: the host has none while the job is out */
 	j->local = h->local;
 	h->conn = NULL;
@@ -195,6 +217,28 @@ static void cache_good(struct probe_engine *e, struct host *h, const struct prob
 	cache_put(e->cache, &ce); /* a cache failure is not the host's: ignored */
 }
 
+/* Classifies the result shown with the current time. An unchanged reply
+ * keeps the same sessions, but time alone turns an active one idle: that
+ * is a change the dashboard shows. */
+static void host_classify(struct probe_engine *e, struct host *h)
+{
+	struct probe_result *r = h->result;
+	enum probe_session_status *was = NULL;
+
+	if (r->nsessions)
+		was = xmalloc(r->nsessions * sizeof(*was));
+	for (size_t i = 0; i < r->nsessions; i++)
+		was[i] = r->sessions[i].status;
+	probe_result_classify(r, clock_wall_ms(), e->active_ms);
+	for (size_t i = 0; i < r->nsessions; i++) {
+		if (was[i] != r->sessions[i].status) {
+			h->pub.version++;
+			break;
+		}
+	}
+	free(was);
+}
+
 /* A good answer: a full reply replaces the result, "unchanged" keeps it. */
 static void apply_good(struct probe_engine *e, struct host *h, struct probe_job *j, int64_t now)
 {
@@ -209,8 +253,8 @@ static void apply_good(struct probe_engine *e, struct host *h, struct probe_job 
 	} else {
 		host_set_result(h, r);
 	}
-	probe_result_classify(h->result, clock_wall_ms(), e->active_ms);
-	h->pub.state = PROBE_HOST_OK;
+	host_classify(e, h);
+	host_set_state(h, PROBE_HOST_OK);
 	h->pub.changed = unchanged ? 0 : 1;
 	host_set_text(h, NULL, NULL);
 	host_take_fingerprint(h, NULL);
@@ -225,10 +269,10 @@ static void apply_failure(struct probe_engine *e, struct host *h, struct probe_j
 	int64_t wait;
 
 	if (answered) {
-		h->pub.state = j->result->state;
+		host_set_state(h, j->result->state);
 		host_set_text(h, j->result->reason, NULL);
 	} else {
-		h->pub.state = j->state;
+		host_set_state(h, j->state);
 		host_set_text(h, j->reason, j->detail);
 	}
 	h->pub.changed = -1;
@@ -368,7 +412,7 @@ static void mark_overdue(struct probe_engine *e)
 		if (!h->pub.busy || h->overdue)
 			continue;
 		h->overdue = true;
-		h->pub.state = PROBE_HOST_TIMEOUT;
+		host_set_state(h, PROBE_HOST_TIMEOUT);
 		h->pub.changed = -1;
 		host_set_text(h, "no answer within the probe deadline", NULL);
 	}
@@ -451,7 +495,7 @@ static int load_row(const struct cache_entry *ce, void *arg)
 	r->probed_at = ce->probed_at;
 	probe_result_classify(r, ctx->now, ctx->e->active_ms);
 	host_set_result(h, r);
-	h->pub.state = PROBE_HOST_STALE;
+	host_set_state(h, PROBE_HOST_STALE);
 	h->pub.latency_ms = ce->latency_ms;
 	why = xasprintf("cached, probed %llds ago", (long long)((ctx->now - ce->probed_at) / 1000));
 	host_set_text(h, why, NULL);
@@ -469,7 +513,7 @@ static void load_cache(struct probe_engine *e)
 		/* a damaged file was moved aside: start empty */
 		for (size_t i = 0; i < e->n; i++) {
 			host_set_result(&e->hosts[i], NULL);
-			e->hosts[i].pub.state = PROBE_HOST_CONNECTING;
+			host_set_state(&e->hosts[i], PROBE_HOST_CONNECTING);
 			host_set_text(&e->hosts[i], "not probed yet", NULL);
 		}
 	}

@@ -49,6 +49,16 @@ struct probe_engine_host {
 	int changed;        /* last answer: 1 full reply, 0 "unchanged" (short reply), -1 none */
 	bool busy;          /* a probe is running */
 	unsigned probes;    /* probes that came back (ok or not) */
+	/* Change counter for the dashboard: bumped (never reset; wraps) each
+	 * time something shown in the host tree changes: state, reason,
+	 * detail, fingerprint, result (a full reply, or the cache; NOT an
+	 * "unchanged" one), or a session's status on re-classification (time
+	 * turns active into idle even on an unchanged reply). NOT bumped by
+	 * per-probe facts alone: latency_ms, probed_at, changed, probes, busy.
+	 * Compare it with the value of your last rebuild (!=, not <); a view
+	 * of those per-probe facts (the inspect panel) must refresh on
+	 * probe_engine_apply_results() instead. is_local never changes. */
+	unsigned version;
 };
 
 struct probe_engine_opts {
@@ -68,8 +78,11 @@ struct probe_engine_opts {
  * starts the workers. Nothing is probed yet. Returns ERR_OK and a new *out
  * (an empty fleet is fine), ERR_USAGE when a glob matches no host, or ERR_IO. */
 int probe_engine_new(const struct probe_engine_opts *o, struct probe_engine **out);
-/* Stops the workers (a running probe ends at its deadline), closes every
- * connection and frees. NULL is fine. */
+/* Stops the workers without waiting for any host: a running probe is
+ * cancelled (the pool's cancel fd ends its waits within ~50 ms; a proxy is
+ * killed and reaped), then closes every connection and frees. NULL is fine.
+ * Not covered: a `local` probe runs to its end, and a `Match exec` command
+ * to its own time limit. */
 void probe_engine_free(struct probe_engine *e);
 
 size_t probe_engine_count(const struct probe_engine *e);

@@ -101,6 +101,7 @@ static int job_run_remote(struct probe_job *j, int64_t deadline, const char **ma
 
 	if (!j->conn && job_make_conn(j) != ERR_OK)
 		return ERR_CONFIG;
+	probe_conn_set_cancel_fd(j->conn, j->cancel_fd);
 	rc = job_exchange_remote(j, deadline);
 	/* a kept-open connection the server dropped meanwhile: once more, fresh */
 	if (rc == ERR_NET && reused && probe_conn_now_ms() < deadline)
@@ -169,6 +170,8 @@ void probe_job_run(struct probe_pool_job *pj)
 		rc = job_run_remote(j, deadline, &marker);
 	if (rc == ERR_OK)
 		job_decode(j, marker);
+	if (j->conn) /* back home it must not hold the pool's fd */
+		probe_conn_set_cancel_fd(j->conn, -1);
 	j->latency_ms = probe_conn_now_ms() - t0;
 }
 

@@ -33,6 +33,7 @@ struct probe_job {
 	const struct disc_config *cfg;
 	const char *ssh_config_path;
 	int64_t timeout_ms;
+	int cancel_fd; /* the pool's cancel fd, watched by every wait of the connection; -1 none */
 	/* in and out: the connection travels with the job */
 	struct probe_conn *conn;
 	struct probe_local *local;
@@ -47,7 +48,9 @@ struct probe_job {
 	int64_t latency_ms;
 };
 
-/* The pool's run callback: runs on a worker thread, touches only the job. */
+/* The pool's run callback: runs on a worker thread, touches only the job.
+ * The connection watches cancel_fd only while the job runs (the fd is the
+ * pool's and goes with it). */
 void probe_job_run(struct probe_pool_job *pj);
 /* The pool's drop callback: frees a job nobody will apply. */
 void probe_job_drop(struct probe_pool_job *pj, bool ran);

@@ -22,6 +22,8 @@ struct probe_pool {
 	int nthreads; /* started */
 	int pipe_rd;
 	int pipe_wr;
+	int cancel_rd; /* readable once free has begun; never read */
+	int cancel_wr;
 };
 
 static void list_push(struct probe_pool_job **head, struct probe_pool_job **tail,
@@ -83,14 +85,14 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int make_pipe(struct probe_pool *p)
+static int make_pipe(int *rd, int *wr)
 {
 	int fds[2] = {-1, -1};
 
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
 		return err_set(ERR_IO, "worker pool: pipe: %s", strerror(errno));
-	p->pipe_rd = fds[0];
-	p->pipe_wr = fds[1];
+	*rd = fds[0];
+	*wr = fds[1];
 	return ERR_OK;
 }
 
@@ -104,11 +106,13 @@ int probe_pool_new(int nthreads, struct probe_pool **out)
 		return err_set(ERR_USAGE, "worker pool: %d threads (1..%d)", nthreads,
 		               PROBE_POOL_MAX_THREADS);
 	p = xcalloc(1, sizeof(*p));
-	p->pipe_rd = p->pipe_wr = -1;
+	p->pipe_rd = p->pipe_wr = p->cancel_rd = p->cancel_wr = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	p->threads = xcalloc((size_t)nthreads, sizeof(*p->threads));
-	rc = make_pipe(p);
+	rc = make_pipe(&p->pipe_rd, &p->pipe_wr);
+	if (rc == ERR_OK)
+		rc = make_pipe(&p->cancel_rd, &p->cancel_wr);
 	for (int i = 0; rc == ERR_OK && i < nthreads; i++) {
 		int e = pthread_create(&p->threads[i], NULL, worker_main, p);
 
@@ -136,23 +140,38 @@ static void drop_list(struct probe_pool_job *job, bool ran)
 	}
 }
 
+static void close_fd(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 void probe_pool_free(struct probe_pool *p)
 {
+	ssize_t n;
+
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
+	/* After stop: a worker whose job lets go at once must not find the
+	 * next job still takeable. */
+	if (p->cancel_wr >= 0) {
+		do {
+			n = write(p->cancel_wr, "x", 1);
+		} while (n < 0 && errno == EINTR);
+	}
 	for (int i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
 	/* No thread is left: no lock needed. */
 	drop_list(p->queue_head, false);
 	drop_list(p->done_head, true);
-	if (p->pipe_rd >= 0)
-		close(p->pipe_rd);
-	if (p->pipe_wr >= 0)
-		close(p->pipe_wr);
+	close_fd(p->pipe_rd);
+	close_fd(p->pipe_wr);
+	close_fd(p->cancel_rd);
+	close_fd(p->cancel_wr);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
 	free(p->threads);
@@ -197,6 +216,11 @@ struct probe_pool_job *probe_pool_take(struct probe_pool *p)
 		p->pending--;
 	pthread_mutex_unlock(&p->lock);
 	return list;
+}
+
+int probe_pool_cancel_fd(const struct probe_pool *p)
+{
+	return p->cancel_rd;
 }
 
 size_t probe_pool_pending(struct probe_pool *p)

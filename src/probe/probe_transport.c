@@ -23,7 +23,8 @@
 
 extern char **environ;
 
-#define PROXY_REAP 300 /* ms given to a proxy to exit after SIGTERM */
+#define PROXY_REAP           300 /* ms given to a proxy to exit after SIGTERM */
+#define PROXY_REAP_CANCELLED 20  /* the same when quitting: nobody should wait */
 
 void probe_transport_drain(struct probe_conn *c)
 {
@@ -51,12 +52,13 @@ static bool errno_offline(int e)
 }
 
 /* One non-blocking connect. Returns the fd, or -1 with *e set (ETIMEDOUT
- * when the deadline passed). */
-static int tcp_try(const struct addrinfo *ai, int64_t deadline_ms, int *e)
+ * when the deadline passed or the work was cancelled). */
+static int tcp_try(struct probe_conn *c, const struct addrinfo *ai, int64_t deadline_ms, int *e)
 {
 	int fd =
 	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	struct pollfd pfd = {fd, POLLOUT, 0};
+	struct pollfd pfd[2] = {{fd, POLLOUT, 0}, {-1, 0, 0}};
+	nfds_t n = 1 + (nfds_t)probe_conn_cancel_pollfd(c, &pfd[1]);
 	socklen_t len = sizeof(*e);
 	int64_t left = 0;
 
@@ -71,14 +73,16 @@ static int tcp_try(const struct addrinfo *ai, int64_t deadline_ms, int *e)
 		goto fail;
 	*e = ETIMEDOUT;
 	while ((left = deadline_ms - probe_conn_now_ms()) > 0) {
-		int r = poll(&pfd, 1,
+		int r = poll(pfd, n,
 		             (int)(left < PROBE_CONN_WAIT_SLICE ? left : PROBE_CONN_WAIT_SLICE));
 
 		if (r < 0 && errno != EINTR) {
 			*e = errno;
 			goto fail;
 		}
-		if (r > 0) {
+		if (n > 1 && pfd[1].revents)
+			break; /* cancelled: *e is ETIMEDOUT */
+		if (r > 0 && pfd[0].revents) {
 			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, e, &len) < 0)
 				*e = errno;
 			if (*e == 0)
@@ -164,20 +168,29 @@ static struct dns_job *dns_start(const char *host, int port)
 }
 
 /* Returns 0 and *res (caller frees), a getaddrinfo error, or EAI_AGAIN
- * with *timed_out set. */
-static int dns_lookup(const char *host, int port, int64_t deadline_ms, struct addrinfo **res,
+ * with *timed_out set (the deadline passed or the work was cancelled: a
+ * condition variable cannot watch the cancel fd, hence the slices). */
+static int dns_lookup(struct probe_conn *c, int port, int64_t deadline_ms, struct addrinfo **res,
                       bool *timed_out)
 {
-	struct dns_job *j = dns_start(host, port);
-	struct timespec ts = {0, 0};
+	struct dns_job *j = dns_start(c->opts->hostname, port);
 	int rc = EAI_AGAIN;
 
 	*res = NULL;
-	ts.tv_sec = (time_t)(deadline_ms / 1000);
-	ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
 	pthread_mutex_lock(&j->mu);
-	while (!j->done && pthread_cond_timedwait(&j->cv, &j->mu, &ts) != ETIMEDOUT)
-		;
+	while (!j->done) {
+		int64_t now = probe_conn_now_ms();
+		int64_t until = deadline_ms;
+		struct timespec ts = {0, 0};
+
+		if (now >= deadline_ms || probe_conn_cancelled(c))
+			break;
+		if (until > now + PROBE_CONN_CANCEL_SLICE)
+			until = now + PROBE_CONN_CANCEL_SLICE;
+		ts.tv_sec = (time_t)(until / 1000);
+		ts.tv_nsec = (long)(until % 1000) * 1000000;
+		pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+	}
 	*timed_out = !j->done;
 	if (j->done) {
 		rc = j->rc;
@@ -198,8 +211,7 @@ static int tcp_connect(struct probe_conn *c, int64_t deadline_ms, int *fd_out)
 	int rc = ERR_OK;
 
 	snprintf(port, sizeof(port), "%d", c->opts->port ? c->opts->port : 22);
-	rc = dns_lookup(c->opts->hostname, c->opts->port ? c->opts->port : 22, deadline_ms, &res,
-	                &dns_slow);
+	rc = dns_lookup(c, c->opts->port ? c->opts->port : 22, deadline_ms, &res, &dns_slow);
 	if (dns_slow) {
 		rc = probe_conn_fail(c, PROBE_CONN_TIMEOUT, "looking up %s took too long",
 		                     c->opts->hostname);
@@ -212,7 +224,7 @@ static int tcp_connect(struct probe_conn *c, int64_t deadline_ms, int *fd_out)
 	}
 	*fd_out = -1;
 	for (struct addrinfo *ai = res; ai && *fd_out < 0; ai = ai->ai_next) {
-		*fd_out = tcp_try(ai, deadline_ms, &e);
+		*fd_out = tcp_try(c, ai, deadline_ms, &e);
 		if (e == ETIMEDOUT)
 			break;
 	}
@@ -435,7 +447,7 @@ void probe_transport_reap(struct probe_conn *c)
 	if (c->proxy_pid <= 0)
 		goto out;
 	kill(-c->proxy_pid, SIGTERM);
-	until = probe_conn_now_ms() + PROXY_REAP;
+	until = probe_conn_now_ms() + (probe_conn_cancelled(c) ? PROXY_REAP_CANCELLED : PROXY_REAP);
 	while (waitpid(c->proxy_pid, &status, WNOHANG) == 0) {
 		if (probe_conn_now_ms() > until) {
 			kill(-c->proxy_pid, SIGKILL);
@@ -519,7 +531,8 @@ static int banner_check(struct probe_conn *c, int fd, int64_t deadline_ms)
 {
 	char buf[128];
 	char line[64];
-	struct pollfd pfd = {fd, POLLIN, 0};
+	struct pollfd pfd[2] = {{fd, POLLIN, 0}, {-1, 0, 0}};
+	nfds_t npfd = 1 + (nfds_t)probe_conn_cancel_pollfd(c, &pfd[1]);
 
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
@@ -536,13 +549,13 @@ static int banner_check(struct probe_conn *c, int fd, int64_t deadline_ms)
 			usleep(20000); /* let a dying proxy finish its last line */
 			return closed_early(c, n < 0 ? errno : 0);
 		}
-		if (left <= 0)
+		if (left <= 0 || probe_conn_cancelled(c))
 			return probe_conn_fail(c, PROBE_CONN_TIMEOUT,
 			                       "no SSH banner from %s within the deadline",
 			                       c->opts->hostname);
 		if (n > 0) /* a partial "SSH-": wait for the rest */
 			usleep(10000);
-		else if (poll(&pfd, 1,
+		else if (poll(pfd, npfd,
 		              (int)(left < PROBE_CONN_WAIT_SLICE ? left : PROBE_CONN_WAIT_SLICE)) <
 		             0 &&
 		         errno != EINTR)

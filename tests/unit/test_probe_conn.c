@@ -1,7 +1,8 @@
 /* probe_conn end to end, against real sshd processes on 127.0.0.1 (see
  * conn_testlib.h): a dropped session and reopening, keepalives, one
- * connection per thread. The steps of opening and the channels have their
- * own tests: test_probe_transport, _hostkey, _auth, _chan, _exec. */
+ * connection per thread, the cancel fd ending every kind of wait. The
+ * steps of opening and the channels have their own tests:
+ * test_probe_transport, _hostkey, _auth, _chan, _exec. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,12 +129,156 @@ static void test_threads(void **state)
 	probe_conn_opts_free(o);
 }
 
+/* ---- the cancel fd ---- */
+
+struct canceller {
+	int wr;
+	int after_ms;
+};
+
+static void *cancel_later(void *arg)
+{
+	struct canceller *k = arg;
+
+	usleep((useconds_t)k->after_ms * 1000);
+	if (write(k->wr, "x", 1) != 1)
+		abort();
+	return NULL;
+}
+
+/* Accepts one connection, sends an SSH banner and then nothing: the client
+ * stalls in the key exchange, inside libssh's non-blocking steps. */
+static void *banner_then_silence(void *arg)
+{
+	int lfd = *(int *)arg;
+	int fd = accept(lfd, NULL, NULL);
+	char buf[256];
+
+	if (fd >= 0) {
+		if (write(fd, "SSH-2.0-OpenSSH_9.2p1 stall\r\n", 29) != 29)
+			abort();
+		while (read(fd, buf, sizeof(buf)) > 0) /* until the client closes */
+			;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* Runs step on c with a 20 s deadline, cancelled after 300 ms: it must
+ * return ERR_TIMEOUT well before the deadline (2 s: loose on purpose). */
+static void expect_cancelled(struct probe_conn *c, int (*step)(struct probe_conn *, int64_t),
+                             const char *what)
+{
+	int p[2];
+	struct canceller k;
+	pthread_t t;
+	int64_t t0 = probe_conn_now_ms();
+	int rc;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	k.wr = p[1];
+	k.after_ms = 300;
+	probe_conn_set_cancel_fd(c, p[0]);
+	assert_int_equal(pthread_create(&t, NULL, cancel_later, &k), 0);
+	rc = step(c, probe_conn_now_ms() + 20000);
+	print_message("%s: cancelled after 300 ms, returned after %lld ms\n", what,
+	              (long long)(probe_conn_now_ms() - t0));
+	assert_int_equal(rc, ERR_TIMEOUT);
+	assert_true(probe_conn_now_ms() - t0 < 2000);
+	pthread_join(t, NULL);
+	probe_conn_set_cancel_fd(c, -1);
+	close(p[0]);
+	close(p[1]);
+}
+
+static int step_open(struct probe_conn *c, int64_t deadline)
+{
+	return probe_conn_open(c, deadline);
+}
+
+static int step_exec(struct probe_conn *c, int64_t deadline)
+{
+	struct probe_exec_result res;
+	int rc = probe_conn_exec(c, "sleep 30", NULL, 0, 0, &res, deadline);
+
+	probe_exec_result_free(&res);
+	return rc;
+}
+
+static int step_probe_start(struct probe_conn *c, int64_t deadline)
+{
+	static const char never_ready[] = "sleep 30\n";
+
+	return probe_conn_probe_start(c, never_ready, sizeof(never_ready) - 1, NULL, deadline);
+}
+
+/* Every kind of wait ends soon after the cancel fd turns readable. */
+static void test_cancel(void **state)
+{
+	struct probe_conn_opts *o = NULL;
+	struct probe_conn *c = NULL;
+	char *pidfile = NULL, *text = NULL;
+	pthread_t t;
+	int port = 0;
+	int lfd = -1;
+	int fds;
+
+	(void)state;
+	ensure_kh_good();
+	fds = open_fds();
+	/* waiting for a banner that never comes */
+	o = target_opts(NULL, "id");
+	o->port = E.silent_port;
+	c = probe_conn_new(o);
+	probe_conn_opts_free(o);
+	expect_cancelled(c, step_open, "silent listener");
+	assert_int_equal(probe_conn_state(c), PROBE_CONN_TIMEOUT);
+	probe_conn_free(c);
+	/* a key exchange that never ends (libssh's steps, polled by us) */
+	lfd = listen_on(&port);
+	assert_true(lfd >= 0);
+	assert_int_equal(pthread_create(&t, NULL, banner_then_silence, &lfd), 0);
+	o = target_opts(NULL, "id");
+	o->port = port;
+	c = probe_conn_new(o);
+	probe_conn_opts_free(o);
+	expect_cancelled(c, step_open, "key exchange");
+	probe_conn_free(c); /* the stub sees the close and ends */
+	pthread_join(t, NULL);
+	close(lfd);
+	/* channels on a good connection: a command and a script that hang */
+	o = target_opts(NULL, "id");
+	c = probe_conn_new(o);
+	probe_conn_opts_free(o);
+	assert_int_equal(probe_conn_open(c, probe_conn_now_ms() + 10000), ERR_OK);
+	expect_cancelled(c, step_exec, "exec channel");
+	assert_true(probe_conn_is_open(c)); /* only the command was abandoned */
+	expect_cancelled(c, step_probe_start, "probe channel");
+	assert_false(probe_conn_probe_running(c));
+	probe_conn_free(c);
+	/* a proxy that ignores SIGTERM: killed without its grace, and reaped */
+	pidfile = path("cancel_proxy.pid");
+	o = target_opts(NULL, "id");
+	o->proxy_command = xasprintf("sh -c 'echo $$ >%s; trap \"\" TERM; exec sleep 60'", pidfile);
+	c = probe_conn_new(o);
+	probe_conn_opts_free(o);
+	expect_cancelled(c, step_open, "proxy");
+	probe_conn_free(c);
+	text = slurp(pidfile);
+	assert_true(atoi(text) > 0);
+	assert_int_equal(kill(atoi(text), 0), -1); /* a zombie would still answer */
+	free(text);
+	free(pidfile);
+	assert_int_equal(open_fds(), fds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dropped_and_reopened),
 	    cmocka_unit_test(test_keepalive),
 	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_cancel),
 	};
 
 	conn_test_init();

@@ -198,12 +198,75 @@ static void test_take_while_running(void **state)
 	probe_pool_free(p);
 }
 
+/* A job that waits on its "host" for 10 s but also watches the cancel fd,
+ * as probe_conn's waits do. */
+struct wjob {
+	struct probe_pool_job pj;
+	int cancel_fd;
+	atomic_int *started;
+	atomic_int *cancelled;
+};
+
+static void wjob_run(struct probe_pool_job *pj)
+{
+	struct wjob *j = (struct wjob *)pj;
+	struct pollfd pfd = {j->cancel_fd, POLLIN, 0};
+
+	atomic_fetch_add(j->started, 1);
+	if (poll(&pfd, 1, 10000) == 1)
+		atomic_fetch_add(j->cancelled, 1);
+}
+
+static void wjob_drop(struct probe_pool_job *pj, bool ran)
+{
+	(void)ran;
+	free(pj);
+}
+
+/* free does not wait for running jobs that watch the cancel fd: 4 jobs
+ * waiting 10 s each come back at once, and queued ones never run. */
+static void test_cancel_fd(void **state)
+{
+	struct probe_pool *p = NULL;
+	atomic_int started = 0, cancelled = 0;
+	struct timespec a, b;
+	struct pollfd pfd;
+	long ms;
+
+	(void)state;
+	assert_int_equal(probe_pool_new(4, &p), ERR_OK);
+	pfd = (struct pollfd){probe_pool_cancel_fd(p), POLLIN, 0};
+	assert_true(fcntl(pfd.fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_not_equal(pfd.fd, probe_pool_fd(p));
+	for (int i = 0; i < 6; i++) {
+		struct wjob *j = xcalloc(1, sizeof(*j));
+
+		j->pj.run = wjob_run;
+		j->pj.drop = wjob_drop;
+		j->cancel_fd = probe_pool_cancel_fd(p);
+		j->started = &started;
+		j->cancelled = &cancelled;
+		probe_pool_submit(p, &j->pj);
+	}
+	while (atomic_load(&started) < 4)
+		nanosleep(&(struct timespec){0, 1000000L}, NULL);
+	assert_int_equal(poll(&pfd, 1, 0), 0); /* not before free */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	probe_pool_free(p);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	print_message("free with 4 jobs waiting: %ld ms\n", ms);
+	assert_true(ms < 2000);
+	assert_int_equal(atomic_load(&started), 4);
+	assert_int_equal(atomic_load(&cancelled), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_thread_count),    cmocka_unit_test(test_pipe_flags),
 	    cmocka_unit_test(test_many_jobs_once_each), cmocka_unit_test(test_shutdown_with_queue),
-	    cmocka_unit_test(test_take_while_running),
+	    cmocka_unit_test(test_take_while_running),  cmocka_unit_test(test_cancel_fd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
