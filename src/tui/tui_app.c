@@ -108,6 +108,21 @@ static void count(struct tui_app *a)
 	}
 }
 
+/* True when a host's version moved since the last rebuild (what the tree
+ * shows changed); the versions are remembered. */
+static bool versions_moved(struct tui_app *a)
+{
+	bool moved = false;
+
+	for (size_t i = 0; i < probe_engine_count(a->f.engine); i++) {
+		unsigned v = probe_engine_host(a->f.engine, i)->version;
+
+		moved |= a->versions[i] != v;
+		a->versions[i] = v;
+	}
+	return moved;
+}
+
 static void tree_rebuild(struct tui_app *a)
 {
 	struct tui_tree_src src;
@@ -122,6 +137,7 @@ static void tree_rebuild(struct tui_app *a)
 	src.show_empty_projects = a->f.conf->sessions.show_empty_projects;
 	src.max_display = a->f.conf->sessions.max_display;
 	a->tree = tui_tree_build(a->tree, &src, probe_engine_now_ms());
+	versions_moved(a);
 	count(a);
 	a->insp_tag = 0; /* the panel may say something new */
 	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_STATUS;
@@ -179,6 +195,18 @@ static int min_timeout(int64_t a, int64_t b)
 	if (t > INT_MAX)
 		t = INT_MAX;
 	return (int)t;
+}
+
+/* New answers: the tree is rebuilt only when what it shows changed (most
+ * answers are "unchanged"); latency and probe times are read at drawing. */
+static void results_applied(struct tui_app *a)
+{
+	if (versions_moved(a)) {
+		tree_rebuild(a);
+		return;
+	}
+	a->insp_tag = 0; /* the panel shows latency and probe times */
+	a->dirty |= TUI_DIRTY_TREE | TUI_DIRTY_STATUS;
 }
 
 /* Something moves on screen: the header spinner or a running session's. */
@@ -243,7 +271,7 @@ static void loop_turn(struct tui_app *a)
 	read_signals(a);
 	now = probe_engine_now_ms();
 	if (probe_engine_apply_results(a->f.engine) > 0)
-		tree_rebuild(a);
+		results_applied(a);
 	if (probe_engine_dispatch_due(a->f.engine, now) > 0)
 		a->dirty |= TUI_DIRTY_STATUS;
 	timers(a, now);
@@ -277,6 +305,7 @@ static void app_init(struct tui_app *a)
 	memset(a, 0, sizeof(*a));
 	a->tree = NULL;
 	a->src = NULL;
+	a->versions = NULL;
 	a->keys = NULL;
 	a->ssh_host = NULL;
 	a->ssh_opts = NULL;
@@ -292,6 +321,7 @@ static void app_free(struct tui_app *a)
 {
 	tui_tree_free(a->tree);
 	free(a->src);
+	free(a->versions);
 	tui_keys_free(a->keys);
 	tui_modal_close(&a->modal);
 	tui_history_free(&a->hist);
@@ -316,6 +346,7 @@ int tui_app_run(const struct tui_app_opts *o)
 	if (rc != ERR_OK)
 		goto out;
 	a.src = xcalloc(probe_engine_count(a.f.engine) + 1, sizeof(*a.src));
+	a.versions = xcalloc(probe_engine_count(a.f.engine) + 1, sizeof(*a.versions));
 	a.keys = tui_keys_new(a.f.conf->keys);
 	rc = screen_open(&a, o);
 	if (rc == ERR_OK)

@@ -33,6 +33,7 @@ struct tui_app {
 	struct tui_tree *tree;
 	struct tui_search search;      /* the `/` filter; tree's filter arg */
 	struct tui_tree_src_host *src; /* probe_engine_count + 1 entries */
+	unsigned *versions;            /* each host's version at the last rebuild */
 	size_t top;                    /* first display row shown */
 	unsigned dirty;
 	bool quit;
