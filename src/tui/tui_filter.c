@@ -32,6 +32,8 @@ struct ftext {
 
 static uint32_t lower(uint32_t cp)
 {
+	if (cp < 0x80) /* most titles and paths: no locale call */
+		return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
 	return (uint32_t)towlower((wint_t)cp);
 }
 
@@ -46,8 +48,12 @@ static int bonus_at(uint32_t prev, uint32_t cp, size_t j)
 		return BONUS_START;
 	if (is_separator(prev))
 		return BONUS_BOUNDARY;
-	if (iswlower((wint_t)prev) && iswupper((wint_t)cp))
+	if (prev < 0x80 && cp < 0x80) {
+		if (prev >= 'a' && prev <= 'z' && cp >= 'A' && cp <= 'Z')
+			return BONUS_CAMEL;
+	} else if (iswlower((wint_t)prev) && iswupper((wint_t)cp)) {
 		return BONUS_CAMEL;
+	}
 	return 0;
 }
 
@@ -190,6 +196,25 @@ static int align(const struct tui_filter_query *q, const struct ftext *t,
 	return score;
 }
 
+/* 0 when an ASCII query is surely not a subsequence of an ASCII text,
+ * decided on the raw bytes (most rows miss: they never get decoded); 1
+ * when it may be, or when non-ASCII is involved (towlower maps some
+ * non-ASCII letters to ASCII ones, so only the full path can tell). */
+static int may_match(const struct tui_filter_query *q, const char *s)
+{
+	size_t i = 0;
+
+	for (; s && *s && i < q->len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80 || q->cp[i] >= 0x80)
+			return 1;
+		if (lower(c) == q->cp[i])
+			i++;
+	}
+	return i == q->len;
+}
+
 int tui_filter_match(const struct tui_filter_query *q, const char *text, struct tui_filter_match *m)
 {
 	struct ftext t; /* 3.5 KiB: no allocation for the rows that miss */
@@ -200,6 +225,8 @@ int tui_filter_match(const struct tui_filter_query *q, const char *text, struct 
 		m->score = 1;
 		return 1;
 	}
+	if (!may_match(q, text))
+		return 0;
 	ftext_init(&t, text);
 	if (t.n >= q->len && is_subsequence(q, &t))
 		m->score = align(q, &t, m);

@@ -149,6 +149,21 @@ static void test_long_inputs(void **state)
 	free(query);
 }
 
+/* The raw-byte reject for ASCII must agree with the full path: case is
+ * folded, order matters, and a non-ASCII letter that lowers to an ASCII
+ * one (KELVIN SIGN U+212A -> k) still matches. */
+static void test_fast_reject(void **state)
+{
+	(void)state;
+	assert_true(score("FIX", "prefix the Parser") > 0);
+	assert_true(score("fxp", "prefix the parser") > 0);
+	assert_int_equal(score("pxf", "prefix the parser"), 0);
+	assert_int_equal(score("zz", "no such letters here"), 0);
+	assert_true(score("k", "\xe2\x84\xaa") > 0);
+	assert_true(score("ok", "o\xe2\x84\xaa") > 0);
+	assert_true(score("caf\xc3\xa9", "Caf\xc3\x89 au lait") > 0);
+}
+
 static void test_row(void **state)
 {
 	struct tui_filter_query q = {{0}, 0};
@@ -215,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(test_ordering),    cmocka_unit_test(test_positions),
 	    cmocka_unit_test(test_utf8),        cmocka_unit_test(test_long_inputs),
 	    cmocka_unit_test(test_row),         cmocka_unit_test(test_row_ties),
+	    cmocka_unit_test(test_fast_reject),
 	};
 
 	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
