@@ -108,8 +108,7 @@ keys q
 # codefleet's status comes from the pane's shell, which writes it once
 # codefleet is gone (tmux 3.3a's #{pane_dead_status} sometimes never comes
 # under the sanitizer builds: the pane's zombie is not reaped)
-dead() { [ -s "$FT/status" ]; }
-wait_for "q: codefleet exits" dead
+wait_for "q: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q" ||
 	sed 's/^/     ! /' "$FT/cf.err"
 expect_eq "$(tm display-message -p -t cf '#{alternate_on}')" 0 "the alternate screen is left"
@@ -124,7 +123,7 @@ rm -f "$FT/status"
 tm respawn-pane -k -t cf "NO_COLOR=1 '$FT/cf' 2>>'$FT/cf.err'; echo \$? >'$FT/status'"
 wait_for "respawned: both hosts ok" both_ok
 keys C-c
-wait_for "Ctrl-C: codefleet exits" dead
+wait_for "Ctrl-C: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after Ctrl-C" ||
 	sed 's/^/     ! /' "$FT/cf.err"
 expect_eq "$(tm display-message -p -t cf '#{alternate_on}')" 0 "the alternate screen is left after Ctrl-C"
@@ -138,16 +137,11 @@ for sig in TERM SEGV; do
 	wait_for "respawned for SIG$sig: both hosts ok" both_ok
 	pid=$(cf_of_pane)
 	[ -n "$pid" ] && kill "-$sig" "$pid"
-	wait_for "SIG$sig: codefleet exits" dead
+	wait_for "SIG$sig: codefleet exits" tui_dead
 	[ "$sig" = TERM ] && expect_eq "$(cat "$FT/status")" 143 "exit status 143 after SIGTERM"
 	expect_eq "$(tm display-message -p -t cf '#{alternate_on}')" 0 "SIG$sig: the alternate screen is left"
 done
 
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_no_stderr
 tm kill-server >/dev/null 2>&1
 finish

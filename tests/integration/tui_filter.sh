@@ -82,16 +82,6 @@ keys Escape
 restored() { both_ok && [ "$(tree_rows)" = "$all_rows" ] && ! screen | head -n 1 | grep -q matches; }
 wait_for "Esc clears the filter: every row is back" restored
 
-keys q
-dead() { [ -s "$FT/status" ]; }
-wait_for "q: codefleet exits" dead
-expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q" ||
-	sed 's/^/     ! /' "$FT/cf.err"
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_quit
 tm kill-server >/dev/null 2>&1
 finish

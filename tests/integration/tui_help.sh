@@ -26,7 +26,6 @@ help_open() { screen | grep -Eq -- "$HELP_TOP"; }
 help_closed() { ! help_open; }
 # help_line KEYS TEXT (extended regexes): the dialog's line for an action
 help_line() { screen | grep -Eq -- "$B $1 +$2 *$B"; }
-dead() { [ -s "$FT/status" ]; }
 alive() { [ ! -s "$FT/status" ]; }
 
 # every action's text (tui_keys_action_help), as a regex
@@ -86,7 +85,7 @@ if alive && tm list-panes -t cf >/dev/null 2>&1; then pass "q in the help did no
 keys j
 wait_for "and the keys go to the tree again (j: row 3)" cursor_is 3
 keys q
-wait_for "q: codefleet exits" dead
+wait_for "q: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q"
 
 # ---- rebound keys ----
@@ -124,7 +123,7 @@ keys J
 wait_for "q does nothing (J after it moves on)" cursor_is 5
 if alive; then pass "q did not quit"; else fail "q quit with the rebound keys"; fi
 keys x
-wait_for "x: codefleet exits" dead
+wait_for "x: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after x" ||
 	sed 's/^/     ! /' "$FT/cf.err"
 expect_eq "$(tm display-message -p -t cf '#{alternate_on}')" 0 "the alternate screen is left"
@@ -163,14 +162,9 @@ fi
 keys Escape
 wait_for "Esc closes the help" help_closed
 keys x
-wait_for "x: codefleet exits" dead
+wait_for "x: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after x"
 
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no config warning, no sanitizer report)"
-fi
+tui_no_stderr
 tm kill-server >/dev/null 2>&1
 finish

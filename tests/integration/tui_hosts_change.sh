@@ -20,7 +20,6 @@ set -u
 
 tui_init tui_hosts_change
 
-dead() { [ -s "$FT/status" ]; }
 state_is() { [ "$(host_state "$1")" = "$2" ]; }
 both() { state_is host01 "$1" && state_is host02 "$1"; }
 # the screen row of the cursor (the reverse row of the tree) and its short id
@@ -99,14 +98,6 @@ keys r
 back() { both ok && on_it && rows_undim 2 39; }
 wait_for "sshds back, r: both ok, the cursor on $ID, nothing dimmed" back
 
-keys q
-wait_for "q quits" dead
-expect_eq "$(cat "$FT/status")" 0 "exit status 0"
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_quit
 tm kill-server >/dev/null 2>&1
 finish

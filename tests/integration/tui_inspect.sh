@@ -165,16 +165,6 @@ tm resize-window -t cf -x 120 -y 40
 wait_for "120 columns: the panel is back" panel_on
 wait_for "still on the session" dlg "id +$ID"
 
-keys q
-dead() { [ -s "$FT/status" ]; }
-wait_for "q: codefleet exits" dead
-expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q" ||
-	sed 's/^/     ! /' "$FT/cf.err"
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_quit
 tm kill-server >/dev/null 2>&1
 finish

@@ -42,7 +42,6 @@ cursor_is() { [ "$(cursor)" = "$(row "$1")" ] && [ -n "$(row "$1")" ]; }
 cursor_has() { cursor | grep -qF -- "$1"; }
 B='[|│]'
 dlg() { screen | grep -Eq -- "$B ?$1 *$B"; }
-dead() { [ -s "$FT/status" ]; }
 
 # ---- mouse reports ----
 SGR=0
@@ -168,7 +167,7 @@ tm resize-window -t cf -x 120 -y 40
 wait_for "back to 120x40" both_ok
 
 keys q
-wait_for "q: codefleet exits" dead
+wait_for "q: codefleet exits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q" ||
 	sed 's/^/     ! /' "$FT/cf.err"
 
@@ -192,16 +191,11 @@ if infocmp -x xterm-256color 2>/dev/null | grep -q 'kmous=\\E\[<'; then
 	click 110 4 # X10 in ASCII ends at column 95
 	wait_for "SGR click at column 110 on row 4: the cursor there" cursor_is 4
 	keys q
-	wait_for "q: codefleet exits" dead
+	wait_for "q: codefleet exits" tui_dead
 	expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q"
 else
 	pass "no xterm-256color terminfo with SGR mouse here: SGR not tried"
 fi
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_no_stderr
 tm kill-server >/dev/null 2>&1
 finish

@@ -23,7 +23,6 @@ set -u
 tui_init tui_stale
 ENV=(TERM=xterm-256color LANG=C.UTF-8 CODEFLEET_NO_OSC11=1)
 
-dead() { [ -s "$FT/status" ]; }
 state_is() { [ "$(host_state "$1")" = "$2" ]; }
 # the last row of the tree (the rows above the footer that hold something)
 tree_end() { screen | sed -n '1,39p' | grep -n . | tail -n 1 | cut -d: -f1; }
@@ -43,7 +42,7 @@ IDS=$(host02_ids)
 [ "$(wc -w <<<"$IDS")" -ge 3 ] || fault_bail "host02 shows too few sessions: [$IDS]"
 echo "     host02's sessions: $IDS"
 keys q
-wait_for "first run: q quits" dead
+wait_for "first run: q quits" tui_dead
 expect_eq "$(cat "$FT/status")" 0 "first run: exit status 0"
 if [ -s "$FT/home/.cache/codefleet/cache.db" ]; then pass "the cache file is there"; else fail "no cache file"; fi
 
@@ -120,14 +119,6 @@ wait_for "host02's rows are not dimmed any more" h02_undim
 not_aged() { ! aged && [ -n "$(host_line host02)" ]; }
 wait_for "no age on host02's row (fresh data)" not_aged
 
-keys q
-wait_for "q quits" dead
-expect_eq "$(cat "$FT/status")" 0 "exit status 0"
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_quit
 tm kill-server >/dev/null 2>&1
 finish

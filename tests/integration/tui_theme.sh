@@ -33,7 +33,6 @@ mapfile -t TITLE_CHARS < <(jget host01 '[.projects[].sessions[].title // "" | ex
 [ ${#TITLE_CHARS[@]} -gt 0 ] || fault_bail "the fleet's titles have no non-ASCII character to test with"
 
 hosts_ok() { [ "$(host_state host01)" = ok ] && [ "$(host_state host02)" = ok ]; }
-dead() { [ -s "$FT/status" ]; }
 # the screen without the titles' own characters holds no byte >= 0x80
 ascii_but_titles() {
 	local s c
@@ -72,7 +71,7 @@ case_start() {
 }
 case_end() {
 	keys q
-	wait_for "$1: q quits" dead && expect_eq "$(cat "$FT/status")" 0 "$1: exit status 0"
+	wait_for "$1: q quits" tui_dead && expect_eq "$(cat "$FT/status")" 0 "$1: exit status 0"
 }
 
 U8=(LANG=C.UTF-8)
@@ -146,11 +145,6 @@ wait_for "LANG=C: the whole screen is 7-bit ASCII (titles too)" all_ascii
 wait_for "LANG=C: host ok in colour 78 still" row_fg 2 c256:78
 case_end lang-c
 
-if [ -s "$FT/cf.err" ]; then
-	fail "codefleet wrote to stderr:"
-	sed 's/^/     ! /' "$FT/cf.err"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_no_stderr
 tm kill-server >/dev/null 2>&1
 finish

@@ -116,13 +116,5 @@ kill -CONT "$pid"
 resumed() { [ "$(tm display-message -p -t cf '#{alternate_on}')" = 1 ] && unfolded; }
 wait_for "SIGCONT: the dashboard is back on the alternate screen" resumed
 
-keys q
-dead() { [ -s "$FT/status" ]; }
-wait_for "q: codefleet exits" dead
-expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q"
-if [ -s "$FT/cf.err" ]; then
-	fail "stderr: $(head -c 400 "$FT/cf.err")"
-else
-	pass "nothing on stderr (no sanitizer report)"
-fi
+tui_quit
 finish

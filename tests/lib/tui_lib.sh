@@ -230,3 +230,23 @@ tui_host_start() {
 	done
 	fault_bail "$1: sshd did not start again on port $port: $(tail -n 3 "$hd/sshd.log")"
 }
+
+# tui_dead: codefleet's pane wrote its exit status
+tui_dead() { [ -s "$FT/status" ]; }
+# tui_no_stderr: codefleet wrote nothing to stderr (no warning, no sanitizer report)
+tui_no_stderr() {
+	if [ -s "$FT/cf.err" ]; then
+		fail "codefleet wrote to stderr:"
+		sed 's/^/     ! /' "$FT/cf.err"
+	else
+		pass "nothing on stderr (no sanitizer report)"
+	fi
+}
+# tui_quit: q ends codefleet with status 0 and nothing on stderr
+tui_quit() {
+	keys q
+	wait_for "q: codefleet exits" tui_dead
+	expect_eq "$(cat "$FT/status")" 0 "exit status 0 after q" ||
+		sed 's/^/     ! /' "$FT/cf.err"
+	tui_no_stderr
+}
