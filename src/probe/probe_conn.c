@@ -125,6 +125,12 @@ void probe_conn_set_cancel_fd(struct probe_conn *c, int fd)
 	c->cancel_fd = fd;
 }
 
+void probe_conn_set_trusted_fingerprint(struct probe_conn *c, const char *fp)
+{
+	free(c->trusted_fp);
+	c->trusted_fp = fp ? xstrdup(fp) : NULL;
+}
+
 int probe_conn_cancel_pollfd(const struct probe_conn *c, struct pollfd *pfd)
 {
 	if (c->cancel_fd < 0)
@@ -315,6 +321,7 @@ void probe_conn_free(struct probe_conn *c)
 	probe_conn_opts_free(c->opts);
 	free(c->reason);
 	free(c->fingerprint);
+	free(c->trusted_fp);
 	strbuf_free(&c->detail);
 	strbuf_free(&c->proxy_stderr);
 	strbuf_free(&c->probe_stderr);

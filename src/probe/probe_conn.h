@@ -84,6 +84,16 @@ void probe_conn_free(struct probe_conn *c);
  * set -1 before it is closed. -1 (the default): no cancel. */
 void probe_conn_set_cancel_fd(struct probe_conn *c, int fd);
 
+/* The user accepted the unknown host key with fingerprint fp ("SHA256:...")
+ * after seeing it: from now on, an open that finds exactly that key unknown
+ * records it in the first UserKnownHostsFile (as accept-new does) and goes
+ * on, under StrictHostKeyChecking ask only (`yes` means the user adds keys
+ * by hand). Never a changed key, never one while keys of another type are
+ * known, never another fingerprint. The string is copied; NULL clears it.
+ * The connection is kept across probes, so the owner sets it for the one
+ * probe the user asked for and clears it after. */
+void probe_conn_set_trusted_fingerprint(struct probe_conn *c, const char *fp);
+
 /* Connects and authenticates before deadline_ms. Returns ERR_OK (state ok)
  * or an error code with probe_conn_state()/reason()/detail() set:
  *   offline          ERR_NET      refused, unreachable, DNS

@@ -34,8 +34,9 @@ struct probe_conn {
 	ssh_event ev; /* holds s once authenticated: see probe_conn_wait() */
 	int fd;       /* the transport; ours to close (libssh does not) */
 	pid_t proxy_pid;
-	int proxy_err; /* read end of the proxy's stderr, -1 */
-	int cancel_fd; /* borrowed: readable once the work must stop; -1 */
+	int proxy_err;    /* read end of the proxy's stderr, -1 */
+	int cancel_fd;    /* borrowed: readable once the work must stop; -1 */
+	char *trusted_fp; /* the user accepted this unknown key (probe_hostkey); NULL */
 	struct strbuf proxy_stderr;
 	enum probe_conn_state state;
 	char *reason;

@@ -40,6 +40,7 @@ struct host {
 	int64_t sent_at;  /* monotonic ms the running probe was dispatched */
 	bool again;       /* refresh asked while busy */
 	bool overdue;     /* marked timeout by a round; the job is still out */
+	char *trust_fp;   /* the unknown key the user accepted: for the next probe only */
 };
 
 struct probe_engine {
@@ -133,6 +134,14 @@ static void host_set_result(struct host *h, struct probe_result *r)
 
 /* ---- the owner side ---- */
 
+static struct host *find_host(struct probe_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->hosts[i].pub.name, name))
+			return &e->hosts[i];
+	return NULL;
+}
+
 static struct probe_job *job_new(struct probe_engine *e, size_t i)
 {
 	struct host *h = &e->hosts[i];
@@ -151,6 +160,7 @@ static struct probe_job *job_new(struct probe_engine *e, size_t i)
 	j->ssh_config_path = e->ssh_config_path;
 	j->timeout_ms = e->timeout_ms;
 	j->cancel_fd = probe_pool_cancel_fd(e->pool);
+	j->trust_fp = h->trust_fp ? xstrdup(h->trust_fp) : NULL;
 	j->conn = h->conn; /* handed over: the host has none while the job is out */
 	j->local = h->local;
 	h->conn = NULL;
@@ -295,6 +305,10 @@ static void apply_job(struct probe_engine *e, struct probe_job *j)
 	h->local = j->local;
 	j->conn = NULL;
 	j->local = NULL;
+	if (j->trust_fp) { /* used up; one asked while this probe was out waits for the next */
+		free(h->trust_fp);
+		h->trust_fp = NULL;
+	}
 	h->pub.busy = false;
 	h->overdue = false;
 	h->pub.probes++;
@@ -366,6 +380,40 @@ int probe_engine_refresh_host(struct probe_engine *e, const char *name)
 		return ERR_OK;
 	}
 	return err_set(ERR_USAGE, "no host called '%s'", name);
+}
+
+/* Only the key the user was shown, and only while the host is refused for
+ * not knowing it: the connection checks the fingerprint again against the
+ * key the server presents then (probe_hostkey). A host whose probe is out
+ * gets the trust with the probe after it (`again`), as a refresh does. */
+int probe_engine_trust_hostkey(struct probe_engine *e, const char *name, const char *fingerprint)
+{
+	static const char *const strict[] = {"ask", "yes", "accept-new", "no"};
+	struct host *h = find_host(e, name);
+	const struct probe_conn_opts *o = NULL;
+
+	if (!h)
+		return err_set(ERR_USAGE, "no host called '%s'", name);
+	if (h->pub.state != PROBE_HOST_HOSTKEY_UNKNOWN || !h->fingerprint)
+		return err_set(ERR_USAGE, "%s: its host key is not unknown (state %s)", name,
+		               probe_host_state_name(h->pub.state));
+	if (!fingerprint || strcmp(fingerprint, h->fingerprint) != 0)
+		return err_set(ERR_USAGE, "%s: its host key is %s, not %s: not trusted", name,
+		               h->fingerprint, fingerprint ? fingerprint : "(none)");
+	/* the options are known once the host was probed (its connection is home
+	 * unless a probe is out; that probe's answer would tell the same) */
+	o = h->conn ? probe_conn_opts(h->conn) : NULL;
+	if (o && o->strict != PROBE_STRICT_ASK)
+		return err_set(ERR_USAGE, "%s: StrictHostKeyChecking %s: add its key yourself",
+		               name, strict[o->strict]);
+	if (o && !o->n_user_known_hosts)
+		return err_set(ERR_USAGE, "%s: no UserKnownHostsFile to record its key in", name);
+	free(h->trust_fp);
+	h->trust_fp = xstrdup(fingerprint);
+	h->next_due = 0;
+	if (h->pub.busy)
+		h->again = true;
+	return ERR_OK;
 }
 
 size_t probe_engine_busy(const struct probe_engine *e)
@@ -466,14 +514,6 @@ static bool reply_marker(const char *buf, size_t len, char out[PROBE_MARKER_SIZE
 	memcpy(out, buf, n);
 	out[n] = '\0';
 	return probe_reply_marker_ok(out);
-}
-
-static struct host *find_host(struct probe_engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->n; i++)
-		if (!strcmp(e->hosts[i].pub.name, name))
-			return &e->hosts[i];
-	return NULL;
 }
 
 static int load_row(const struct cache_entry *ce, void *arg)
@@ -596,6 +636,7 @@ void probe_engine_free(struct probe_engine *e)
 		free(h->reason);
 		free(h->detail);
 		free(h->fingerprint);
+		free(h->trust_fp);
 	}
 	free(e->hosts);
 	free(e->ssh_config_path);

@@ -108,6 +108,20 @@ int64_t probe_engine_next_timer_ms(const struct probe_engine *e, int64_t now_ms)
  * its running probe returns. refresh_host returns ERR_OK or ERR_USAGE. */
 void probe_engine_refresh_all(struct probe_engine *e);
 int probe_engine_refresh_host(struct probe_engine *e, const char *name);
+/* The user accepted the unknown host key of host `name` after being shown
+ * `fingerprint` ("SHA256:..."): the host is due now (the next
+ * probe_engine_dispatch_due starts it; a busy host right after its running
+ * probe returns), and that probe records the key in the first
+ * UserKnownHostsFile (as accept-new does) only if the server still presents
+ * a key of exactly that fingerprint and the key is unknown (never a changed
+ * key, never while keys of another type are known: that probe then comes
+ * back hostkey-unknown again). One-time: the acceptance is dropped when that
+ * probe comes back, whatever its outcome.
+ * Returns ERR_OK, or ERR_USAGE with err_text() set: no such host, the host
+ * is not in hostkey-unknown, its fingerprint differs, its effective
+ * StrictHostKeyChecking is not `ask` (`yes`: the user adds keys by hand), or
+ * it has no UserKnownHostsFile. */
+int probe_engine_trust_hostkey(struct probe_engine *e, const char *name, const char *fingerprint);
 /* Hosts with a probe running. */
 size_t probe_engine_busy(const struct probe_engine *e);
 /* The monotonic clock the timers use (ms). */

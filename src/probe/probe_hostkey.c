@@ -1,7 +1,9 @@
 /* probe_hostkey: see probe_hostkey.h. */
 #include "probe/probe_hostkey.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "probe/probe_conn_int.h"
@@ -69,6 +71,16 @@ static int accept_new(struct probe_conn *c)
 	return ERR_OK;
 }
 
+/* The user accepted this very key in the dashboard (under ask only: `yes`
+ * means keys are added by hand). The fingerprint is compared with the key
+ * the server presents now, not the one shown earlier, so a key swapped in
+ * between is never recorded. */
+static bool user_trusted(const struct probe_conn *c)
+{
+	return c->trusted_fp && c->fingerprint && c->opts->strict == PROBE_STRICT_ASK &&
+	       c->opts->n_user_known_hosts && strcmp(c->trusted_fp, c->fingerprint) == 0;
+}
+
 int probe_hostkey_check(struct probe_conn *c)
 {
 	enum ssh_known_hosts_e v = SSH_KNOWN_HOSTS_UNKNOWN;
@@ -98,6 +110,8 @@ int probe_hostkey_check(struct probe_conn *c)
 	if (c->opts->strict == PROBE_STRICT_NO)
 		return ERR_OK;
 	if (c->opts->strict == PROBE_STRICT_ACCEPT_NEW && c->opts->n_user_known_hosts)
+		return accept_new(c);
+	if (user_trusted(c))
 		return accept_new(c);
 	return probe_conn_fail(c, PROBE_CONN_HOSTKEY_UNKNOWN, "host key %s of %s is not known", fp,
 	                       c->opts->hostname);

@@ -4,8 +4,10 @@
  * (hashed `|1|` entries work): a match anywhere is good; a different key for
  * the host anywhere is hostkey-changed, whatever StrictHostKeyChecking says.
  * Unknown: hostkey-unknown under yes/ask, appended to the first user file
- * under accept-new, used without recording under no. Keys known only with
- * another type count as unknown and are never added automatically. */
+ * under accept-new, used without recording under no; under ask also
+ * appended when the user accepted exactly this fingerprint
+ * (probe_conn_set_trusted_fingerprint). Keys known only with another type
+ * count as unknown and are never added, not even when trusted. */
 #ifndef CODEFLEET_PROBE_HOSTKEY_H
 #define CODEFLEET_PROBE_HOSTKEY_H
 

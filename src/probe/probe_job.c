@@ -102,6 +102,7 @@ static int job_run_remote(struct probe_job *j, int64_t deadline, const char **ma
 	if (!j->conn && job_make_conn(j) != ERR_OK)
 		return ERR_CONFIG;
 	probe_conn_set_cancel_fd(j->conn, j->cancel_fd);
+	probe_conn_set_trusted_fingerprint(j->conn, j->trust_fp);
 	rc = job_exchange_remote(j, deadline);
 	/* a kept-open connection the server dropped meanwhile: once more, fresh */
 	if (rc == ERR_NET && reused && probe_conn_now_ms() < deadline)
@@ -170,8 +171,10 @@ void probe_job_run(struct probe_pool_job *pj)
 		rc = job_run_remote(j, deadline, &marker);
 	if (rc == ERR_OK)
 		job_decode(j, marker);
-	if (j->conn) /* back home it must not hold the pool's fd */
+	if (j->conn) { /* back home it must not hold the pool's fd, nor the trust */
 		probe_conn_set_cancel_fd(j->conn, -1);
+		probe_conn_set_trusted_fingerprint(j->conn, NULL);
+	}
 	j->latency_ms = probe_conn_now_ms() - t0;
 }
 
@@ -182,6 +185,7 @@ void probe_job_free(struct probe_job *j)
 	free(j->name);
 	free(j->opencode_path);
 	free(j->token);
+	free(j->trust_fp);
 	probe_conn_free(j->conn);
 	probe_local_free(j->local);
 	probe_result_free(j->result);

@@ -33,7 +33,8 @@ struct probe_job {
 	const struct disc_config *cfg;
 	const char *ssh_config_path;
 	int64_t timeout_ms;
-	int cancel_fd; /* the pool's cancel fd, watched by every wait of the connection; -1 none */
+	int cancel_fd;  /* the pool's cancel fd, watched by every wait of the connection; -1 none */
+	char *trust_fp; /* the unknown host key the user accepted for this probe; NULL */
 	/* in and out: the connection travels with the job */
 	struct probe_conn *conn;
 	struct probe_local *local;
@@ -49,8 +50,8 @@ struct probe_job {
 };
 
 /* The pool's run callback: runs on a worker thread, touches only the job.
- * The connection watches cancel_fd only while the job runs (the fd is the
- * pool's and goes with it). */
+ * The connection watches cancel_fd and trusts trust_fp only while the job
+ * runs (the fd is the pool's and goes with it; the trust is for one probe). */
 void probe_job_run(struct probe_pool_job *pj);
 /* The pool's drop callback: frees a job nobody will apply. */
 void probe_job_drop(struct probe_pool_job *pj, bool ran);

@@ -1,7 +1,8 @@
 /* probe_engine: the poll() API and the blocking round, with real parts: the
  * `local` host runs the real probe script on a copy of the 1.18 fixture
  * database, a remote host points at a refused port on 127.0.0.1, and the
- * cache is a real SQLite file. */
+ * cache is a real SQLite file. Trusting an unknown host key runs against the
+ * target sshd of conn_testlib.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,8 @@
 #include "util/err.h"
 #include "util/xmem.h"
 
+#include "conn_testlib.h" /* sh(), setup() and teardown() of the sshd */
+
 struct fix {
 	char dir[64];
 	char *ssh_config;
@@ -34,22 +37,6 @@ struct fix {
 	struct disc_sshcfg *ssh;
 	struct disc_hosts *hosts;
 };
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd = NULL;
-	int rc;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	rc = system(cmd);
-	free(cmd);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
 
 /* A port nothing listens on: bound, then closed again. */
 static int closed_port(void)
@@ -67,7 +54,7 @@ static int closed_port(void)
 	return port;
 }
 
-static int setup(void **state)
+static int setup_fix(void **state)
 {
 	struct fix *f = xcalloc(1, sizeof(*f));
 	const char *src = getenv("CODEFLEET_SRC") ? getenv("CODEFLEET_SRC") : CODEFLEET_SOURCE_DIR;
@@ -112,7 +99,7 @@ static void fix_release(struct fix *f)
 	free(f->cache_path);
 }
 
-static int teardown(void **state)
+static int teardown_fix(void **state)
 {
 	fix_release(*state);
 	free(*state);
@@ -434,18 +421,227 @@ static void test_free_with_hosts_hanging(void **state)
 	assert_int_equal(errno, ESRCH);
 }
 
+/* ---- an unknown host key, trusted from the dashboard ---- */
+
+/* conn_testlib's target sshd, its sessions reading the fixture database
+ * (SetEnv), and one alias per case, each with its own known_hosts file:
+ * fresh and other (nothing known), changed (hk2 recorded for the target),
+ * strict (StrictHostKeyChecking yes). */
+struct trust {
+	struct fix f;
+	char other_fp[128]; /* SHA256:... of hk2 */
+};
+
+/* (Re)starts the target sshd on its port with host key `hostkey`. */
+static void target_sshd(const struct trust *t, const char *hostkey)
+{
+	char *cfg = path("sshd_trust");
+	char *text = xasprintf("ListenAddress 127.0.0.1\nPort %d\nHostKey %s/%s\n"
+	                       "PidFile %s/sshd_trust.pid\nAuthorizedKeysFile %s/authorized_keys\n"
+	                       "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+	                       "KbdInteractiveAuthentication no\nPermitRootLogin yes\n"
+	                       "MaxSessions 10\nSetEnv XDG_DATA_HOME=%s/data\n",
+	                       E.port, E.dir, hostkey, E.dir, E.dir, t->f.dir);
+	char *argv[] = {"/usr/sbin/sshd", "-D", "-f", cfg, "-E", NULL, NULL};
+
+	argv[5] = xasprintf("%s.log", cfg);
+	stop(&E.sshd);
+	write_file(cfg, text);
+	E.sshd = spawn(argv, NULL);
+	for (int i = 0; i < 200 && !port_open(E.port); i++)
+		usleep(20000);
+	assert_true(port_open(E.port));
+	free(argv[5]);
+	free(cfg);
+	free(text);
+}
+
+static int setup_trust(void **state)
+{
+	struct trust *t = xcalloc(1, sizeof(*t));
+	struct fix *f = &t->f;
+	const char *src = getenv("CODEFLEET_SRC") ? getenv("CODEFLEET_SRC") : CODEFLEET_SOURCE_DIR;
+	const char *const *aliases = NULL;
+	char *kh = NULL, *fp = NULL;
+	FILE *out = NULL;
+	size_t n;
+
+	if (setup(state) != 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_probe_engine.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(
+	    sh("mkdir -p '%s/data/opencode' && cp '%s/tests/fixtures/opencode-1.18.db' "
+	       "'%s/data/opencode/opencode.db' && ssh-keygen -lf '%s/hk2.pub' | "
+	       "cut -d' ' -f2 | tr -d '\\n' >'%s/hk2.fp'",
+	       f->dir, src, f->dir, E.dir, f->dir),
+	    0);
+	fp = xasprintf("%s/hk2.fp", f->dir);
+	{
+		char *text = slurp(fp);
+
+		snprintf(t->other_fp, sizeof(t->other_fp), "%s", text);
+		free(text);
+	}
+	free(fp);
+	target_sshd(t, "hk");
+	kh = xasprintf("%s/kh_changed", f->dir);
+	known_hosts_line(kh, "hk2.pub", E.port);
+	free(kh);
+	f->ssh_config = xasprintf("%s/ssh_config", f->dir);
+	out = fopen(f->ssh_config, "w");
+	assert_non_null(out);
+	for (size_t i = 0; i < 3; i++) {
+		const char *name = (const char *[]){"fresh", "other", "changed"}[i];
+
+		fprintf(out, "Host %s\n  UserKnownHostsFile %s/kh_%s\n", name, f->dir, name);
+	}
+	fprintf(out,
+	        "Host strict\n  UserKnownHostsFile %s/kh_strict\n"
+	        "  StrictHostKeyChecking yes\n",
+	        f->dir);
+	fprintf(out,
+	        "Host *\n  HostName 127.0.0.1\n  Port %d\n  User %s\n  IdentityFile %s/id\n"
+	        "  IdentitiesOnly yes\n  IdentityAgent none\n  BatchMode yes\n"
+	        "  GlobalKnownHostsFile %s/kh_global\n",
+	        E.port, E.user, E.dir, f->dir);
+	fclose(out);
+	f->cfg = disc_config_new_defaults();
+	f->cfg->local = false;
+	f->cfg->polling.timeout_ms = 20000;
+	assert_int_equal(disc_sshcfg_load(f->ssh_config, &f->ssh), ERR_OK);
+	n = disc_sshcfg_aliases(f->ssh, &aliases);
+	assert_int_equal(disc_hosts_build(f->cfg, aliases, n, NULL, &f->hosts), ERR_OK);
+	assert_int_equal(f->hosts->n, 4);
+	*state = t;
+	return 0;
+}
+
+static int teardown_trust(void **state)
+{
+	struct trust *t = *state;
+
+	fix_release(&t->f);
+	free(t);
+	return teardown(state);
+}
+
+static bool file_has(const char *file, const char *what)
+{
+	char *text = slurp(file);
+	bool yes = strstr(text, what) != NULL;
+
+	free(text);
+	return yes;
+}
+
+/* Refused for a wrong host, state or fingerprint, a changed key and
+ * StrictHostKeyChecking yes; asked while the host's probe is out, it goes
+ * with the probe after; that probe records the key, and the key stays known
+ * for a second engine that trusts nothing. */
+static void test_trust_hostkey(void **state)
+{
+	struct trust *t = *state;
+	struct probe_engine *e = engine(&t->f, NULL, NULL);
+	const struct probe_engine_host *fresh = probe_engine_find(e, "fresh");
+	const struct probe_engine_host *changed = probe_engine_find(e, "changed");
+	char *kh = xasprintf("%s/kh_fresh", t->f.dir);
+	char *key = path("hk.pub");
+	char *key_b64 = slurp(key);
+	char *end = strchr(key_b64, ' ') + 1;
+
+	end[strcspn(end, " \n")] = '\0'; /* "ssh-ed25519 AAAA...", without the comment */
+	assert_int_equal(probe_engine_round(e), ERR_OK);
+	assert_int_equal(fresh->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_string_equal(fresh->fingerprint, E.host_fp);
+	assert_int_equal(changed->state, PROBE_HOST_HOSTKEY_CHANGED);
+	assert_string_equal(changed->fingerprint, E.host_fp);
+	assert_int_equal(probe_engine_find(e, "strict")->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_int_equal(probe_engine_trust_hostkey(e, "nope", E.host_fp), ERR_USAGE);
+	assert_int_equal(probe_engine_trust_hostkey(e, "fresh", t->other_fp), ERR_USAGE);
+	assert_non_null(strstr(err_text(), E.host_fp));
+	assert_int_equal(probe_engine_trust_hostkey(e, "fresh", NULL), ERR_USAGE);
+	assert_int_equal(probe_engine_trust_hostkey(e, "changed", E.host_fp), ERR_USAGE);
+	assert_non_null(strstr(err_text(), "hostkey-changed"));
+	assert_int_equal(probe_engine_trust_hostkey(e, "strict", E.host_fp), ERR_USAGE);
+	assert_non_null(strstr(err_text(), "StrictHostKeyChecking yes"));
+	assert_int_equal(access(kh, F_OK), -1);
+	/* asked while a probe is out: that probe knows nothing of it... */
+	assert_int_equal(probe_engine_refresh_host(e, "fresh"), ERR_OK);
+	assert_true(probe_engine_dispatch_due(e, probe_engine_now_ms()) >= 1);
+	assert_true(fresh->busy);
+	assert_int_equal(probe_engine_trust_hostkey(e, "fresh", E.host_fp), ERR_OK);
+	pump(e);
+	assert_int_equal(fresh->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_int_equal(access(kh, F_OK), -1);
+	/* ...the next one, due at once, records the key and gets through */
+	assert_true(probe_engine_dispatch_due(e, probe_engine_now_ms()) >= 1);
+	assert_true(fresh->busy);
+	pump(e);
+	assert_int_equal(fresh->state, PROBE_HOST_OK);
+	assert_null(fresh->fingerprint);
+	assert_non_null(fresh->result);
+	assert_int_equal(fresh->result->nsessions, 8);
+	assert_true(file_has(kh, key_b64));
+	assert_int_equal(probe_engine_trust_hostkey(e, "fresh", E.host_fp), ERR_USAGE);
+	assert_int_equal(changed->state, PROBE_HOST_HOSTKEY_CHANGED);
+	probe_engine_free(e);
+	/* recorded for good: a new engine, trusting nothing, is ok at once */
+	e = engine(&t->f, NULL, "fresh");
+	assert_int_equal(probe_engine_round(e), ERR_OK);
+	assert_int_equal(probe_engine_host(e, 0)->state, PROBE_HOST_OK);
+	probe_engine_free(e);
+	free(kh);
+	free(key);
+	free(key_b64);
+}
+
+/* The server's key changes between the question and the probe: the key the
+ * user did not see is not recorded, and the trust is gone with that probe
+ * (the key shown, back again, is unknown again). */
+static void test_trust_hostkey_swapped(void **state)
+{
+	struct trust *t = *state;
+	struct probe_engine *e = engine(&t->f, NULL, "other");
+	const struct probe_engine_host *h = probe_engine_host(e, 0);
+	char *kh = xasprintf("%s/kh_other", t->f.dir);
+
+	assert_int_equal(probe_engine_round(e), ERR_OK);
+	assert_int_equal(h->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_string_equal(h->fingerprint, E.host_fp);
+	target_sshd(t, "hk2");
+	assert_int_equal(probe_engine_trust_hostkey(e, "other", E.host_fp), ERR_OK);
+	assert_int_equal(probe_engine_round(e), ERR_OK);
+	assert_int_equal(h->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_string_equal(h->fingerprint, t->other_fp);
+	assert_int_equal(access(kh, F_OK), -1);
+	target_sshd(t, "hk");
+	assert_int_equal(probe_engine_round(e), ERR_OK);
+	assert_int_equal(h->state, PROBE_HOST_HOSTKEY_UNKNOWN);
+	assert_string_equal(h->fingerprint, E.host_fp);
+	assert_int_equal(access(kh, F_OK), -1);
+	probe_engine_free(e);
+	free(kh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_poll_api, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stale_then_revalidated, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_match, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_free_while_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poll_api, setup_fix, teardown_fix),
+	    cmocka_unit_test_setup_teardown(test_backoff, setup_fix, teardown_fix),
+	    cmocka_unit_test_setup_teardown(test_stale_then_revalidated, setup_fix, teardown_fix),
+	    cmocka_unit_test_setup_teardown(test_no_match, setup_fix, teardown_fix),
+	    cmocka_unit_test_setup_teardown(test_free_while_busy, setup_fix, teardown_fix),
 	    cmocka_unit_test_setup_teardown(test_free_with_hosts_hanging, setup_hang,
 	                                    teardown_hang),
+	    cmocka_unit_test_setup_teardown(test_trust_hostkey, setup_trust, teardown_trust),
+	    cmocka_unit_test_setup_teardown(test_trust_hostkey_swapped, setup_trust,
+	                                    teardown_trust),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	conn_test_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
 
 	probe_conn_global_finish();
 	return rc;
