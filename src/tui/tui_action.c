@@ -1,6 +1,7 @@
 /* tui_action: the dashboard's actions (see tui_action.h). */
 #include "tui/tui_action.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/ctl_attach.h"
@@ -14,6 +15,7 @@
 #include "tui/tui_text.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "util/xmem.h"
 
 /* ---- the tree ---- */
 
@@ -137,6 +139,32 @@ static void auth_text(const struct probe_engine_host *h, struct strbuf *sb)
 	}
 }
 
+/* An unknown host key under `ask`: the user decides here, on the
+ * fingerprint shown (the engine records the key only if the server still
+ * shows that one). */
+static int trust_ask(struct tui_app *a, const struct probe_engine_host *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	free(a->trust_host);
+	free(a->trust_fp);
+	a->trust_host = xstrdup(h->name);
+	a->trust_fp = xstrdup(h->fingerprint);
+	strbuf_printf(&sb, "Trust %s's host key %s? (check it out of band first)", h->name,
+	              h->fingerprint);
+	tui_modal_confirm(&a->modal, "unknown host key", strbuf_str(&sb), DISC_ACT_AUTHENTICATE);
+	strbuf_free(&sb);
+	return TUI_ACTION_REDRAW;
+}
+
+static void trust_answer(struct tui_app *a)
+{
+	if (probe_engine_trust_hostkey(a->f.engine, a->trust_host, a->trust_fp) == ERR_OK)
+		tui_app_toast(a, TUI_TOAST_INFO, "%s: key trusted, probing it now", a->trust_host);
+	else
+		tui_app_toast(a, TUI_TOAST_ERROR, "%s", err_text());
+}
+
 static int open_text(struct tui_app *a, int action)
 {
 	const struct probe_engine_host *h = sel_host(a);
@@ -151,6 +179,9 @@ static int open_text(struct tui_app *a, int action)
 	} else if (action == DISC_ACT_AUTHENTICATE) {
 		if (!h)
 			return 0;
+		if (h->state == PROBE_HOST_HOSTKEY_UNKNOWN && h->fingerprint &&
+		    a->f.conf->ssh.strict_host_key_checking == DISC_HOSTKEY_ASK)
+			return trust_ask(a, h);
 		auth_text(h, &sb);
 		title = "authentication";
 	} else {
@@ -209,6 +240,8 @@ void tui_action_modal_done(struct tui_app *a, bool yes)
 	int tag = a->modal.tag;
 	const char *what = disc_config_action_name(tag);
 
+	if (yes && tag == DISC_ACT_AUTHENTICATE)
+		trust_answer(a);
 	if (yes && (tag == DISC_ACT_NEW_SESSION || tag == DISC_ACT_GIT_CLONE ||
 	            tag == DISC_ACT_STOP_SESSION || tag == DISC_ACT_ARCHIVE_SESSION))
 		tui_app_toast(a, TUI_TOAST_ERROR, "%s: not in this version yet", what);

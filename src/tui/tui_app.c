@@ -308,6 +308,8 @@ static void app_init(struct tui_app *a)
 	a->versions = NULL;
 	a->keys = NULL;
 	a->ssh_host = NULL;
+	a->trust_host = NULL;
+	a->trust_fp = NULL;
 	a->ssh_opts = NULL;
 	a->tomb_next = -1;
 	tui_search_init(&a->search);
@@ -327,6 +329,8 @@ static void app_free(struct tui_app *a)
 	tui_history_free(&a->hist);
 	tui_toast_free(&a->toast);
 	tui_inspect_free(&a->insp);
+	free(a->trust_host);
+	free(a->trust_fp);
 	free(a->ssh_host);
 	free(a->ssh_opts);
 }

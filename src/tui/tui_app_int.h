@@ -52,9 +52,11 @@ struct tui_app {
 	bool panel;              /* the inspect panel beside the tree (cycle_view) */
 	struct tui_inspect insp; /* the panel's rows */
 	uint64_t insp_tag;       /* the item they were built for; 0: rebuild */
-	char *ssh_host;          /* the host ssh_opts belong to */
-	char *ssh_opts;          /* its resolved options for the panel */
-	size_t drawn_top;        /* the tree's top and cursor rows as last drawn */
+	char *trust_host;        /* the unknown key the open question is about */
+	char *trust_fp;
+	char *ssh_host;   /* the host ssh_opts belong to */
+	char *ssh_opts;   /* its resolved options for the panel */
+	size_t drawn_top; /* the tree's top and cursor rows as last drawn */
 	size_t drawn_cursor;
 	size_t ntree_rows;                          /* rows the tree had in the last frame */
 	int64_t tomb_next;                          /* earliest tombstone deadline; -1: none */

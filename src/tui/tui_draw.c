@@ -288,7 +288,9 @@ static void footer_keys(const struct tui_app *a, struct strbuf *sb)
 	if (sel && sel->kind == TUI_TREE_HOST) {
 		put_key(a, sb, DISC_ACT_REFRESH_HOST, "refresh host");
 		if (host_needs_auth(sel->host_state))
-			put_key(a, sb, DISC_ACT_AUTHENTICATE, "auth help");
+			put_key(a, sb, DISC_ACT_AUTHENTICATE,
+			        sel->host_state == PROBE_HOST_HOSTKEY_UNKNOWN ? "trust key"
+			                                                      : "auth help");
 		if (sel->host_state != PROBE_HOST_OK && sel->host_state != PROBE_HOST_STALE)
 			put_key(a, sb, DISC_ACT_ERROR_DETAIL, "error");
 	}

@@ -218,6 +218,8 @@ void tui_overlay_modal(struct tui_app *a)
 	if (m->kind == TUI_MODAL_TEXT) {
 		w = text_width(m) + 4;
 		h = tui_modal_lines(m) + 2;
+	} else if (m->message && tui_text_width(m->message) + 4 > w) {
+		w = tui_text_width(m->message) + 4; /* a question is read whole */
 	}
 	w = w < 30 ? 30 : w > maxw ? maxw : w;
 	h = h > maxh ? maxh : h;
