@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "discovery/disc_config.h"
 #include "discovery/disc_hosts.h"
 #include "probe/probe_engine.h"
 #include "util/err.h"
@@ -72,7 +71,6 @@ int ctl_attach_find(const struct probe_engine *e, const struct disc_hosts *hosts
                     const char *id, struct ctl_attach_req *req)
 {
 	const struct probe_engine_host *h = probe_engine_find(e, name);
-	const struct disc_host *dh = disc_hosts_find(hosts, name);
 	const struct probe_session *s;
 
 	memset(req, 0, sizeof(*req));
@@ -91,7 +89,7 @@ int ctl_attach_find(const struct probe_engine *e, const struct disc_hosts *hosts
 		return ERR_FAIL;
 	req->host = h->name;
 	req->is_local = h->is_local;
-	req->read_only = dh && dh->mode == DISC_MODE_READ_ONLY;
+	req->read_only = disc_hosts_read_only(hosts, name);
 	req->opencode = h->result->opencode_path;
 	req->session_id = s->id;
 	req->directory = s->directory;

@@ -82,6 +82,13 @@ const struct disc_host *disc_hosts_find(const struct disc_hosts *hosts, const ch
 	return NULL;
 }
 
+bool disc_hosts_read_only(const struct disc_hosts *hosts, const char *name)
+{
+	const struct disc_host *h = disc_hosts_find(hosts, name);
+
+	return h && h->mode == DISC_MODE_READ_ONLY;
+}
+
 static bool keep_alias(const struct disc_config *cfg, const struct disc_hosts *hs,
                        const char *alias, FILE *warn)
 {

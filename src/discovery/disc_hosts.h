@@ -56,6 +56,9 @@ void disc_hosts_free(struct disc_hosts *hosts);
 
 /* The host called `name` (exact), or NULL. */
 const struct disc_host *disc_hosts_find(const struct disc_hosts *hosts, const char *name);
+/* True when the host called `name` is in mode read-only (every action
+ * refused); false for an unknown name. */
+bool disc_hosts_read_only(const struct disc_hosts *hosts, const char *name);
 
 /* Appends {"hosts":[{"name":..,"label":..,"group":..,"priority":..,
  * "local":..,"mode":..,"roots":[..]}]} (one line, no newline). */

@@ -198,9 +198,7 @@ static int open_text(struct tui_app *a, int action)
 
 static bool read_only(const struct tui_app *a, const struct probe_engine_host *h)
 {
-	const struct disc_host *dh = h ? disc_hosts_find(a->f.hosts, h->name) : NULL;
-
-	return dh && dh->mode == DISC_MODE_READ_ONLY;
+	return h && disc_hosts_read_only(a->f.hosts, h->name);
 }
 
 static int session_action(struct tui_app *a, int action)

@@ -143,6 +143,9 @@ static void test_overrides(void **state)
 	assert_null(h->roots.v[1]);
 	assert_int_equal(h->mode, DISC_MODE_READ_ONLY);
 	assert_null(h->opencode_path);
+	assert_true(disc_hosts_read_only(hs, "web-2"));
+	assert_false(disc_hosts_read_only(hs, "web-1")); /* its override says operator */
+	assert_false(disc_hosts_read_only(hs, "no-such-host"));
 	h = disc_hosts_find(hs, "local");
 	assert_string_equal(h->label, "this laptop");
 	assert_int_equal(h->priority, 500);
